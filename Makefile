@@ -1,0 +1,46 @@
+# Every target builds .venv from scratch when it is missing: a fresh machine
+# needs nothing but python3.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: test demo serve docs bench lint typecheck clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+## make test: the whole suite, ruff, mypy and the docs (warnings are errors)
+test: $(STAMP)
+	$(PY) -m pytest -q
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+	$(PY) -m sphinx -W -E -q -b html docs docs/_build/html
+
+## make demo: play a call through the example app with the offline simulator
+demo: $(STAMP)
+	$(PY) -m example_app.demo
+
+## make serve: the example app on http://127.0.0.1:5000
+serve: $(STAMP)
+	$(VENV)/bin/flask --app example_app:create_app run --host 127.0.0.1 --port 5000
+
+docs: $(STAMP)
+	$(PY) -m sphinx -W -E -b html docs docs/_build/html
+
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
+
+clean:
+	rm -rf $(VENV) docs/_build .mypy_cache .ruff_cache .pytest_cache
