@@ -1,0 +1,242 @@
+"""The documents Tropo posts to the app, as frozen dataclasses.
+
+A call or text conversation starts with a **session** document; every ``next``
+URL afterwards receives a **result** document. Load them with
+:meth:`Session.parse` and :meth:`Result.parse`, which take the request body as
+a mapping, ``str`` or ``bytes``:
+
+.. code-block:: python
+
+    session = Session.parse(request.get_data())
+    if session.is_text:
+        ...
+
+    result = Result.parse(request.get_data())
+    pin = result.value
+
+Python names are snake_case (``account_id``); the wire keys are camelCase
+(``accountId``) and are mapped only in :mod:`flask_tropo.schemas`. Unknown
+keys are ignored, so new platform fields never break an app. False, zero and
+null values are kept as sent (``complete=False``, ``session_duration=0``).
+"""
+
+from __future__ import annotations
+
+import collections.abc as c
+import datetime as dt
+import typing as t
+from dataclasses import dataclass
+from dataclasses import field
+
+__all__ = [
+    "Action",
+    "Endpoint",
+    "InitialMedia",
+    "Result",
+    "Session",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Endpoint:
+    """One end of a session: the ``to`` or ``from`` caller-ID object."""
+
+    #: The address: a number, SIP user or IM handle.
+    id: str | None = None
+    #: The address in E.164 form (wire ``e164Id``; sent since 2017).
+    e164_id: str | None = None
+    #: The display name, often ``"unknown"``.
+    name: str | None = None
+    #: ``"VOICE"`` or ``"TEXT"``.
+    channel: str | None = None
+    #: ``"SIP"``, ``"PSTN"``, ``"SMS"``, ``"MMS"``, ``"JABBER"`` and so on.
+    network: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InitialMedia:
+    """One part of an inbound MMS (wire ``initialMedia``)."""
+
+    #: ``"success"`` or ``"failure"``.
+    status: str | None = None
+    #: URL or file name of the uploaded part.
+    media: str | None = None
+    #: Inline text of a text part.
+    text: str | None = None
+    #: Why the part failed to upload.
+    disposition: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Session:
+    """The document Tropo posts when a call or text conversation starts.
+
+    :param id: the session id; the only required field.
+    """
+
+    #: The session id (also a result's ``session_id``).
+    id: str
+    #: The Tropo account (wire ``accountId``).
+    account_id: str | None = None
+    #: The application (wire ``applicationId``; sent since 2017).
+    application_id: str | None = None
+    #: When the session started, as an aware datetime in UTC.
+    timestamp: dt.datetime | None = None
+    #: ``"HUMAN"``, ``"MACHINE"``, ``"FAX"``, or ``"NONE"`` for token launches
+    #: (wire ``userType``).
+    user_type: str | None = None
+    #: The first message of a text conversation (wire ``initialText``).
+    initial_text: str | None = None
+    #: The call id (wire ``callId``).
+    call_id: str | None = None
+    #: Who was called; ``None`` on token-launched sessions.
+    to: Endpoint | None = None
+    #: Who called (wire ``from``); ``None`` on token-launched sessions.
+    from_: Endpoint | None = None
+    #: SIP headers by name; the legacy list of ``{"key", "value"}`` objects is
+    #: folded into this dict.
+    headers: dict[str, str] = field(default_factory=dict)
+    #: The variables of a token launch (Session API), all as strings.
+    parameters: dict[str, str] = field(default_factory=dict)
+    #: The subject of an inbound MMS.
+    subject: str | None = None
+    #: The parts of an inbound MMS (wire ``initialMedia``).
+    initial_media: tuple[InitialMedia, ...] = ()
+
+    @property
+    def is_text(self) -> bool:
+        """Whether this is a text conversation (channel ``TEXT``)."""
+        return (self.from_ is not None and self.from_.channel == "TEXT") or (
+            self.to is not None and self.to.channel == "TEXT"
+        )
+
+    @property
+    def is_launched(self) -> bool:
+        """Whether the session was launched with a token (it has parameters)."""
+        return bool(self.parameters)
+
+    @classmethod
+    def parse(cls, data: c.Mapping[str, t.Any] | str | bytes) -> Session:
+        """Load a session document ``{"session": {...}}``.
+
+        :param data: the document as a mapping, or its JSON text as ``str`` or
+            UTF-8 ``bytes``.
+        :raise InvalidPayload: the document cannot be loaded; ``messages``
+            names the offending fields by their wire names.
+        """
+        from .schemas.payloads import load_session
+
+        return load_session(data)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Action:
+    """The outcome of one named verb, an element of :attr:`Result.actions`."""
+
+    #: The ``name`` given to the verb.
+    name: str | None = None
+    #: How many attempts were made.
+    attempts: int | None = None
+    #: ``"SUCCESS"``, ``"TIMEOUT"``, ``"NOMATCH"``, ``"FAILED"`` and so on.
+    disposition: str | None = None
+    #: Recognition confidence, 0 to 100.
+    confidence: int | None = None
+    #: What was recognised, e.g. the DTMF digits pressed.
+    interpretation: str | None = None
+    #: The raw recogniser text, e.g. ``"1 2 3 4"``.
+    utterance: str | None = None
+    #: The grammar result (the key of a ``yes(yes,y,1)`` choice), or the
+    #: recording URL for ``record``.
+    value: str | None = None
+    #: The grammar concept.
+    concept: str | None = None
+    #: The raw NLSML recognition result.
+    xml: str | None = None
+    #: ``"success"``, ``"failed"`` or ``"unavailable"`` for recordings (wire
+    #: ``uploadStatus``).
+    upload_status: str | None = None
+    #: Length in seconds (recordings, transfers).
+    duration: int | None = None
+    #: Seconds connected on a transfer or call (wire ``connectedDuration``).
+    connected_duration: int | None = None
+    #: A URL reported by the verb.
+    url: str | None = None
+    #: ``"HUMAN"`` or ``"MACHINE"`` from machine detection (wire
+    #: ``userType``).
+    user_type: str | None = None
+    #: When the action happened, as sent (a string).
+    timestamp: str | None = None
+    #: The number dialled (wire ``calledid``, all lower case).
+    called_id: str | None = None
+    #: A transcription, in whatever JSON shape it arrived.
+    transcription: t.Any = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Result:
+    """The document Tropo posts to a ``next`` URL.
+
+    :param session_id: the session id; the only required field.
+    """
+
+    #: The session id (wire ``sessionId``), the :attr:`Session.id`.
+    session_id: str
+    #: The call id (wire ``callId``).
+    call_id: str | None = None
+    #: The call state: ``"ANSWERED"``, ``"DISCONNECTED"``, ``"FAILED"`` and so
+    #: on (the legacy wire key ``callState`` is read when ``state`` is
+    #: absent).
+    state: str | None = None
+    #: Seconds since the session started (wire ``sessionDuration``).
+    session_duration: int | None = None
+    #: 1-based counter of the results posted in this session.
+    sequence: int | None = None
+    #: Whether the action completed.
+    complete: bool | None = None
+    #: The error message, ``None`` on success.
+    error: str | None = None
+    #: The number dialled (wire ``calledid``, all lower case).
+    called_id: str | None = None
+    #: ``"HUMAN"`` or ``"MACHINE"`` (wire ``userType``).
+    user_type: str | None = None
+    #: The named verbs' outcomes. The wire sends an object for one and a list
+    #: for several; ``{}``, ``null`` or no key at all give an empty tuple.
+    actions: tuple[Action, ...] = ()
+
+    def action(self, name: str) -> Action | None:
+        """The first action with this ``name``, or ``None``.
+
+        :param name: the ``name`` given to the verb.
+        """
+        for action in self.actions:
+            if action.name == name:
+                return action
+        return None
+
+    @property
+    def value(self) -> str | None:
+        """The first action's ``value`` (``None`` without actions)."""
+        return self.actions[0].value if self.actions else None
+
+    @property
+    def interpretation(self) -> str | None:
+        """The first action's ``interpretation`` (``None`` without actions)."""
+        return self.actions[0].interpretation if self.actions else None
+
+    @property
+    def disposition(self) -> str | None:
+        """The first action's ``disposition`` (``None`` without actions)."""
+        return self.actions[0].disposition if self.actions else None
+
+    @classmethod
+    def parse(cls, data: c.Mapping[str, t.Any] | str | bytes) -> Result:
+        """Load a result document ``{"result": {...}}``.
+
+        :param data: the document as a mapping, or its JSON text as ``str`` or
+            UTF-8 ``bytes``.
+        :raise InvalidPayload: the document cannot be loaded; ``messages``
+            names the offending fields by their wire names.
+        """
+        from .schemas.payloads import load_result
+
+        return load_result(data)

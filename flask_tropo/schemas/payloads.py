@@ -1,0 +1,334 @@
+"""Schemas of the session and result documents Tropo posts.
+
+They are the single mapping between the wire JSON and the dataclasses of
+:mod:`flask_tropo.payloads`, in both directions: loading builds the
+dataclasses (unknown keys ignored), dumping gives the wire shape with
+camelCase keys and ``None`` values left out.
+
+The schema instances are built once, at import, nested schemas included, so
+loading and dumping build no :class:`~marshmallow.Schema`.
+"""
+
+from __future__ import annotations
+
+import collections.abc as c
+import json
+import typing as t
+
+from marshmallow import EXCLUDE
+from marshmallow import Schema
+from marshmallow import ValidationError
+from marshmallow import fields
+from marshmallow import post_dump
+from marshmallow import post_load
+
+from ..exceptions import InvalidPayload
+from ..payloads import Action
+from ..payloads import Endpoint
+from ..payloads import InitialMedia
+from ..payloads import Result
+from ..payloads import Session
+from .fields import Actions
+from .fields import Headers
+from .fields import Parameters
+from .fields import UTCDateTime
+
+__all__ = [
+    "ActionSchema",
+    "EndpointSchema",
+    "InitialMediaSchema",
+    "ResultSchema",
+    "SessionSchema",
+    "dump_result",
+    "dump_session",
+    "load_result",
+    "load_session",
+]
+
+
+def _str() -> fields.String:
+    """An optional string field. Internal."""
+    return fields.String(allow_none=True)
+
+
+def _int() -> fields.Integer:
+    """An optional integer field that refuses floats and numeric strings.
+
+    Internal.
+    """
+    return fields.Integer(strict=True, allow_none=True)
+
+
+class _PayloadSchema(Schema):
+    """Base of the payload schemas: unknown keys are ignored on load, and keys
+    whose value is ``None`` (or an empty collection named in ``omit_empty``)
+    are left out on dump. Internal.
+    """
+
+    omit_empty: t.ClassVar[frozenset[str]] = frozenset()
+    error_messages = {"type": "Not a valid object."}
+
+    class Meta:
+        unknown = EXCLUDE
+
+    @post_dump
+    def _drop_empty(self, data: dict[str, t.Any], **kwargs: t.Any) -> dict[str, t.Any]:
+        return {
+            key: value
+            for key, value in data.items()
+            if value is not None and not (key in self.omit_empty and not value)
+        }
+
+
+class EndpointSchema(_PayloadSchema):
+    """The ``to`` and ``from`` caller-ID objects of a session."""
+
+    id = _str()
+    e164_id = fields.String(data_key="e164Id", allow_none=True)
+    name = _str()
+    channel = _str()
+    network = _str()
+
+    @post_load
+    def _make(self, data: dict[str, t.Any], **kwargs: t.Any) -> Endpoint:
+        return Endpoint(**data)
+
+
+class InitialMediaSchema(_PayloadSchema):
+    """One part of an inbound MMS."""
+
+    status = _str()
+    media = _str()
+    text = _str()
+    disposition = _str()
+
+    @post_load
+    def _make(self, data: dict[str, t.Any], **kwargs: t.Any) -> InitialMedia:
+        return InitialMedia(**data)
+
+
+class SessionSchema(_PayloadSchema):
+    """The body of a session document (inside the ``session`` key)."""
+
+    omit_empty = frozenset({"headers", "parameters", "initialMedia"})
+
+    id = fields.String(required=True)
+    account_id = fields.String(data_key="accountId", allow_none=True)
+    application_id = fields.String(data_key="applicationId", allow_none=True)
+    timestamp = UTCDateTime(allow_none=True)
+    user_type = fields.String(data_key="userType", allow_none=True)
+    initial_text = fields.String(data_key="initialText", allow_none=True)
+    call_id = fields.String(data_key="callId", allow_none=True)
+    to = fields.Nested(EndpointSchema, allow_none=True)
+    from_ = fields.Nested(EndpointSchema, data_key="from", allow_none=True)
+    headers = Headers(allow_none=True)
+    parameters = Parameters(allow_none=True)
+    subject = _str()
+    initial_media = fields.Nested(
+        InitialMediaSchema,
+        many=True,
+        data_key="initialMedia",
+        allow_none=True,
+        error_messages={"type": "Not a valid list."},
+    )
+
+    @post_load
+    def _make(self, data: dict[str, t.Any], **kwargs: t.Any) -> Session:
+        for key in ("headers", "parameters", "initial_media"):
+            if key in data and data[key] is None:
+                del data[key]
+        if "initial_media" in data:
+            data["initial_media"] = tuple(data["initial_media"])
+        return Session(**data)
+
+
+class ActionSchema(_PayloadSchema):
+    """One element of a result's ``actions``."""
+
+    name = _str()
+    attempts = _int()
+    disposition = _str()
+    confidence = _int()
+    interpretation = _str()
+    utterance = _str()
+    value = _str()
+    concept = _str()
+    xml = _str()
+    upload_status = fields.String(data_key="uploadStatus", allow_none=True)
+    duration = _int()
+    connected_duration = fields.Integer(
+        data_key="connectedDuration", strict=True, allow_none=True
+    )
+    url = _str()
+    user_type = fields.String(data_key="userType", allow_none=True)
+    timestamp = _str()
+    called_id = fields.String(data_key="calledid", allow_none=True)
+    transcription = fields.Raw(allow_none=True)
+
+    @post_load
+    def _make(self, data: dict[str, t.Any], **kwargs: t.Any) -> Action:
+        return Action(**data)
+
+
+class ResultSchema(_PayloadSchema):
+    """The body of a result document (inside the ``result`` key).
+
+    The legacy key ``callState`` is read as ``state`` when ``state`` is
+    absent.
+    """
+
+    session_id = fields.String(data_key="sessionId", required=True)
+    call_id = fields.String(data_key="callId", allow_none=True)
+    state = _str()
+    call_state = fields.String(data_key="callState", allow_none=True, load_only=True)
+    session_duration = fields.Integer(
+        data_key="sessionDuration", strict=True, allow_none=True
+    )
+    sequence = _int()
+    complete = fields.Boolean(allow_none=True)
+    error = _str()
+    called_id = fields.String(data_key="calledid", allow_none=True)
+    user_type = fields.String(data_key="userType", allow_none=True)
+    actions = Actions(ActionSchema, allow_none=True)
+
+    @post_load
+    def _make(self, data: dict[str, t.Any], **kwargs: t.Any) -> Result:
+        call_state = data.pop("call_state", None)
+        if "state" not in data and call_state is not None:
+            data["state"] = call_state
+        if "actions" in data and data["actions"] is None:
+            del data["actions"]
+        return Result(**data)
+
+
+class _SessionEnvelopeSchema(Schema):
+    """``{"session": {...}}``. Internal."""
+
+    error_messages = {"type": 'Not a valid object: expected {"session": {...}}.'}
+
+    class Meta:
+        unknown = EXCLUDE
+
+    session = fields.Nested(SessionSchema, required=True)
+
+
+class _ResultEnvelopeSchema(Schema):
+    """``{"result": {...}}``. Internal."""
+
+    error_messages = {"type": 'Not a valid object: expected {"result": {...}}.'}
+
+    class Meta:
+        unknown = EXCLUDE
+
+    result = fields.Nested(ResultSchema, required=True)
+
+
+def _build_nested(schema: Schema) -> None:
+    """Instantiate every nested schema of ``schema`` now rather than on first
+    use, so no request pays for it. Internal.
+    """
+    for field in schema.fields.values():
+        inner = field.inner if isinstance(field, fields.List) else field
+        if isinstance(inner, fields.Nested):
+            _build_nested(inner.schema)
+
+
+_session_envelope = _SessionEnvelopeSchema()
+_result_envelope = _ResultEnvelopeSchema()
+_build_nested(_session_envelope)
+_build_nested(_result_envelope)
+
+
+def load_session(data: c.Mapping[str, t.Any] | str | bytes) -> Session:
+    """Load a session document; see :meth:`.Session.parse`.
+
+    :param data: the document as a mapping, or its JSON text as ``str`` or
+        UTF-8 ``bytes``.
+    :raise InvalidPayload: the document cannot be loaded.
+    """
+    session: Session = _load(_session_envelope, data)["session"]
+    return session
+
+
+def load_result(data: c.Mapping[str, t.Any] | str | bytes) -> Result:
+    """Load a result document; see :meth:`.Result.parse`.
+
+    :param data: the document as a mapping, or its JSON text as ``str`` or
+        UTF-8 ``bytes``.
+    :raise InvalidPayload: the document cannot be loaded.
+    """
+    result: Result = _load(_result_envelope, data)["result"]
+    return result
+
+
+def dump_session(session: Session) -> dict[str, t.Any]:
+    """Dump a session as the platform posts it: ``{"session": {...}}``.
+
+    Keys are camelCase, ``None`` values and empty ``headers``,
+    ``parameters`` and ``initialMedia`` are left out, and the timestamp is
+    ISO-8601 UTC with milliseconds and ``Z``.
+
+    :param session: the session to dump.
+    """
+    dumped: dict[str, t.Any] = _session_envelope.dump({"session": session})
+    return dumped
+
+
+def dump_result(result: Result) -> dict[str, t.Any]:
+    """Dump a result as the platform posts it: ``{"result": {...}}``.
+
+    Keys are camelCase and ``None`` values are left out. ``actions`` is
+    ``{}`` when there is none, an object for one and a list for several.
+
+    :param result: the result to dump.
+    """
+    dumped: dict[str, t.Any] = _result_envelope.dump({"result": result})
+    return dumped
+
+
+def _load(schema: Schema, data: t.Any) -> dict[str, t.Any]:
+    """Decode ``data`` if it is text and load it with an envelope schema,
+    turning every failure into :exc:`.InvalidPayload`. Internal.
+    """
+    document = _decode(data)
+    try:
+        loaded: dict[str, t.Any] = schema.load(document)
+    except ValidationError as error:
+        messages = error.messages
+        if not isinstance(messages, dict):
+            messages = {"_schema": messages}
+        raise InvalidPayload(messages, data) from error
+    except (TypeError, AttributeError, ValueError, RecursionError) as error:
+        # A mapping whose contents defeat the schema in a way marshmallow does
+        # not word (a broken custom Mapping, say): still a bad payload.
+        raise InvalidPayload(
+            {"_schema": [f"Invalid payload: {error}"]}, data
+        ) from error
+    return loaded
+
+
+def _decode(data: t.Any) -> t.Any:
+    """Turn a ``str`` or ``bytes`` body into JSON data; pass anything else
+    through for the schema to check. Internal.
+    """
+    text = data
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        try:
+            text = bytes(data).decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise InvalidPayload(
+                {"_schema": ["Body is not valid UTF-8."]}, data
+            ) from error
+    if not isinstance(text, str):
+        return data
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        message = (
+            f"Body is not valid JSON: {error.msg}"
+            f" at line {error.lineno} column {error.colno}."
+        )
+        raise InvalidPayload({"_schema": [message]}, data) from error
+    except (ValueError, RecursionError) as error:
+        message = f"Body is not valid JSON: {error}."
+        raise InvalidPayload({"_schema": [message]}, data) from error
