@@ -18,7 +18,7 @@ from marshmallow import ValidationError
 
 from . import verbs as v
 from .exceptions import InvalidDocument
-from .schemas.verbs import dump_verb
+from .schemas.compiled import dump_verb
 from .schemas.verbs import load_verb
 from .schemas.verbs import next_url_resolver
 
@@ -124,14 +124,6 @@ def _parse_element(index: int, element: t.Any) -> list[v.Verb]:
 
 def _load(index: int, key: str, payload: t.Any, position: int | None) -> v.Verb:
     verb = key if position is None else f"{key}[{position}]"
-    if key == "say" and isinstance(payload, dict) and "event" in payload:
-        raise InvalidDocument(
-            "a top-level say takes no event (events belong to prompts inside"
-            " ask or record)",
-            index=index,
-            verb=verb,
-            key="event",
-        )
     try:
         return load_verb(key, payload)
     except ValidationError as exc:

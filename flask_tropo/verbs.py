@@ -31,6 +31,7 @@ import re
 import typing as t
 from dataclasses import KW_ONLY
 from dataclasses import MISSING
+from dataclasses import FrozenInstanceError
 from dataclasses import dataclass
 from dataclasses import fields
 
@@ -76,6 +77,8 @@ PROMPT_LOG_SECURITY = ("none", "suppress")
 ASR_LOG_SECURITY = ("none", "suppress", "mask")
 LOG_STATES = ("none", "suppress")
 EMAIL_FORMATS = ("plain", "encoded")
+#: A transcription object also takes "omit" (tropo-webapi.md 1.3; PHP suite).
+TRANSCRIPTION_EMAIL_FORMATS = ("plain", "encoded", "omit")
 TRANSFER_EVENTS = ("ring", "connect")
 _ASK_EVENT = re.compile(r"^(timeout|nomatch|nomatch:[1-9][0-9]*)$")
 _MASK = re.compile(r"^[DX-]+$")
@@ -289,7 +292,9 @@ class Choices(_Model):
             _set(self, "mode", self.mode.lower())
         _one_of(self, "mode", self.mode, MODES)
         if self.terminator is not None and (
-            not isinstance(self.terminator, str) or len(self.terminator) != 1
+            not isinstance(self.terminator, str)
+            or len(self.terminator) != 1
+            or self.terminator not in "0123456789*#"
         ):
             _fail(self, "terminator", f"must be one DTMF key, got {self.terminator!r}")
 
@@ -300,7 +305,7 @@ class Transcription(_Model):
 
     :param url: ``mailto:`` address or HTTP URL.
     :param id: an identifier echoed with the transcription.
-    :param email_format: ``"plain"`` or ``"encoded"``.
+    :param email_format: ``"plain"``, ``"encoded"`` or ``"omit"``.
     :param language: the language of the recording, for example ``"en-us"``.
     """
 
@@ -312,7 +317,7 @@ class Transcription(_Model):
 
     def __post_init__(self) -> None:
         _required_str(self, "url")
-        _one_of(self, "email_format", self.email_format, EMAIL_FORMATS)
+        _one_of(self, "email_format", self.email_format, TRANSCRIPTION_EMAIL_FORMATS)
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -1071,3 +1076,29 @@ VERBS: dict[str, type[Verb]] = {
         Wait,
     )
 }
+
+
+def _refuse_setattr(self: object, name: str, value: object) -> t.NoReturn:
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _refuse_delattr(self: object, name: str) -> t.NoReturn:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def _seal() -> None:
+    """Make every assignment to a verb or nested object raise
+    :class:`~dataclasses.FrozenInstanceError`.
+
+    ``dataclass(frozen=True, slots=True)`` builds its ``__setattr__`` around the
+    class as it was before slots were added (CPython gh-105936), so on the
+    Python versions this package supports, setting a name that is not a field
+    (any name on ``Hangup``) raised ``TypeError: super(type, obj)`` instead.
+    """
+    nested = (Choices, Transcription, UploadTarget, MachineDetection, Prompt)
+    for cls in (*VERBS.values(), *nested):
+        type.__setattr__(cls, "__setattr__", _refuse_setattr)
+        type.__setattr__(cls, "__delattr__", _refuse_delattr)
+
+
+_seal()
