@@ -1,0 +1,54 @@
+"""The ``flask tropo`` command group, added to the app by ``init_app``
+(``Tropo(add_cli=False)`` leaves it out).
+
+.. code-block:: text
+
+    $ flask --app example_app tropo routes
+    Rule    Kind     Endpoint
+    ------  -------  ---------------
+    /voice  session  tropo.incoming
+    /pin    result   tropo.check_pin
+
+Commands are added to :data:`cli` with ``@cli.command(...)``; they run inside
+the app context (:class:`flask.cli.AppGroup`).
+"""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .blueprint import _TropoView
+
+__all__ = ["cli"]
+
+#: The ``flask tropo`` group.
+cli = AppGroup("tropo", help="Tropo WebAPI commands.")
+
+
+@cli.command("routes")
+def routes_command() -> None:
+    """List the Tropo routes: rule, kind and endpoint."""
+    if "tropo" not in current_app.extensions:
+        raise click.ClickException(
+            "The Tropo extension is not initialized on this app: call"
+            " Tropo().init_app(app)."
+        )
+    views = current_app.view_functions
+    rows = [
+        (rule.rule, view.kind, rule.endpoint)
+        for rule in current_app.url_map.iter_rules()
+        if isinstance(view := views.get(rule.endpoint), _TropoView)
+    ]
+    if not rows:
+        click.echo("No Tropo routes were registered.")
+        return
+    headers = ("Rule", "Kind", "Endpoint")
+    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(3)]
+    for row in [headers, tuple("-" * w for w in widths), *rows]:
+        click.echo(
+            "  ".join(
+                cell.ljust(w) for cell, w in zip(row, widths, strict=True)
+            ).rstrip()
+        )
