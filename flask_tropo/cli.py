@@ -20,11 +20,13 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .blueprint import _TropoView
+from .simulator.console import call_command
 
 __all__ = ["cli"]
 
 #: The ``flask tropo`` group.
 cli = AppGroup("tropo", help="Tropo WebAPI commands.")
+cli.add_command(call_command)
 
 
 @cli.command("routes")

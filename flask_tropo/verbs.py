@@ -667,7 +667,6 @@ class Record(Verb):
                     "the only event a record prompt takes is 'timeout',"
                     f" got {say.event!r}",
                 )
-        _prompt_order(self, says, "say")
         _at_least(self, "attempts", self.attempts, 1, integer=True)
         _between(self, "min_confidence", self.min_confidence, 0, 100)
         _between(self, "sensitivity", self.sensitivity, 0, 1)

@@ -93,13 +93,13 @@ def _result(
 
 
 @pytest.fixture
-def tropo_session_payload() -> SessionPayload:
+def tropo_session_doc() -> SessionPayload:
     """Build a voice session document; keyword arguments replace fields."""
     return _session
 
 
 @pytest.fixture
-def tropo_result_payload() -> ResultPayload:
+def tropo_result_doc() -> ResultPayload:
     """Build a result document of a successful ask; keyword arguments replace
     fields."""
     return _result

@@ -136,7 +136,7 @@ def test_outside_any_context() -> None:
 
 
 def test_state_too_large(
-    app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     app.config["TROPO_MAX_STATE_BYTES"] = 300
     tropo = Tropo()
@@ -152,7 +152,7 @@ def test_state_too_large(
 
     tropo.init_app(app)
     with pytest.raises(StateTooLarge) as info:
-        client.post("/voice", json=tropo_session_payload())
+        client.post("/voice", json=tropo_session_doc())
     message = str(info.value)
     assert "above the 300 bytes allowed by TROPO_MAX_STATE_BYTES" in message
     size = int(message.split("token is ")[1].split(" bytes")[0])
@@ -161,7 +161,7 @@ def test_state_too_large(
 
 
 def test_state_is_compressed(
-    app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     tropo = Tropo()
 
@@ -175,7 +175,7 @@ def test_state_is_compressed(
         return Hangup()
 
     tropo.init_app(app)
-    document = client.post("/voice", json=tropo_session_payload()).get_json()
+    document = client.post("/voice", json=tropo_session_doc()).get_json()
     assert len(next_url(document, "continue")) < 400
 
 
@@ -189,7 +189,7 @@ def test_state_is_compressed(
 def test_values_must_be_json(
     app: Flask,
     client: FlaskClient,
-    tropo_session_payload: SessionPayload,
+    tropo_session_doc: SessionPayload,
     value: t.Any,
     words: str,
 ) -> None:
@@ -207,12 +207,12 @@ def test_values_must_be_json(
 
     tropo.init_app(app)
     with pytest.raises(TropoError, match=r"not JSON serializable") as info:
-        client.post("/voice", json=tropo_session_payload())
+        client.post("/voice", json=tropo_session_doc())
     assert words in str(info.value)
 
 
 def test_keys_must_be_strings(
-    app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     tropo = Tropo()
 
@@ -223,4 +223,4 @@ def test_keys_must_be_strings(
 
     tropo.init_app(app)
     with pytest.raises(TropoError, match="keys must be strings"):
-        client.post("/voice", json=tropo_session_payload())
+        client.post("/voice", json=tropo_session_doc())

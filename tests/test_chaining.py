@@ -58,9 +58,9 @@ def tropo_pin_app(app: Flask) -> Flask:
 
 
 def _post_result(
-    client: FlaskClient, url: str, tropo_result_payload: ResultPayload, **fields: t.Any
+    client: FlaskClient, url: str, tropo_result_doc: ResultPayload, **fields: t.Any
 ) -> t.Any:
-    return client.post(url, json=tropo_result_payload(**fields))
+    return client.post(url, json=tropo_result_doc(**fields))
 
 
 def _forbidden(response: t.Any, words: str) -> None:
@@ -120,9 +120,9 @@ def test_a_five_step_chain_carries_state(app: Flask, tropo_caller: Caller) -> No
 
 
 def test_missing_token(
-    tropo_pin_app: Flask, client: FlaskClient, tropo_result_payload: ResultPayload
+    tropo_pin_app: Flask, client: FlaskClient, tropo_result_doc: ResultPayload
 ) -> None:
-    response = _post_result(client, "/pin", tropo_result_payload)
+    response = _post_result(client, "/pin", tropo_result_doc)
     _forbidden(response, "tropo_token query parameter is missing")
 
 
@@ -130,7 +130,7 @@ def test_flipped_character(
     tropo_pin_app: Flask,
     tropo_caller: Caller,
     client: FlaskClient,
-    tropo_result_payload: ResultPayload,
+    tropo_result_doc: ResultPayload,
 ) -> None:
     url = next_url(tropo_caller.start("/voice"), "continue")
     token = token_of(url)
@@ -139,7 +139,7 @@ def test_flipped_character(
             token[:index] + ("A" if token[index] != "A" else "B") + token[index + 1 :]
         )
         response = _post_result(
-            client, f"/pin?tropo_token={flipped}", tropo_result_payload
+            client, f"/pin?tropo_token={flipped}", tropo_result_doc
         )
         _forbidden(response, "altered")
 
@@ -147,8 +147,8 @@ def test_flipped_character(
 def test_swapped_state(
     app: Flask,
     client: FlaskClient,
-    tropo_session_payload: SessionPayload,
-    tropo_result_payload: ResultPayload,
+    tropo_session_doc: SessionPayload,
+    tropo_result_doc: ResultPayload,
 ) -> None:
     tropo = Tropo()
 
@@ -164,23 +164,23 @@ def test_swapped_state(
     tropo.init_app(app)
     user = token_of(
         next_url(
-            client.post("/voice/user", json=tropo_session_payload()).get_json(),
+            client.post("/voice/user", json=tropo_session_doc()).get_json(),
             "continue",
         )
     )
     admin = token_of(
         next_url(
-            client.post("/voice/admin", json=tropo_session_payload()).get_json(),
+            client.post("/voice/admin", json=tropo_session_doc()).get_json(),
             "continue",
         )
     )
     # the state of one token with the timestamp and signature of the other
     forged = admin.split(".")[0] + "." + ".".join(user.split(".")[1:])
     _forbidden(
-        _post_result(client, f"/check?tropo_token={forged}", tropo_result_payload),
+        _post_result(client, f"/check?tropo_token={forged}", tropo_result_doc),
         "altered",
     )
-    ok = _post_result(client, f"/check?tropo_token={user}", tropo_result_payload)
+    ok = _post_result(client, f"/check?tropo_token={user}", tropo_result_doc)
     assert ok.get_json() == {"tropo": [{"say": {"value": "user"}}]}
 
 
@@ -188,11 +188,11 @@ def test_token_of_another_session(
     tropo_pin_app: Flask,
     tropo_caller: Caller,
     client: FlaskClient,
-    tropo_result_payload: ResultPayload,
+    tropo_result_doc: ResultPayload,
 ) -> None:
     url = next_url(tropo_caller.start("/voice"), "continue")
     response = _post_result(
-        client, url, tropo_result_payload, session_id=OTHER_SESSION_ID
+        client, url, tropo_result_doc, session_id=OTHER_SESSION_ID
     )
     _forbidden(response, "another call session")
 
@@ -201,11 +201,11 @@ def test_token_for_another_endpoint(
     tropo_pin_app: Flask,
     tropo_caller: Caller,
     client: FlaskClient,
-    tropo_result_payload: ResultPayload,
+    tropo_result_doc: ResultPayload,
 ) -> None:
     url = next_url(tropo_caller.start("/voice"), "incomplete")
     response = _post_result(
-        client, f"/pin?tropo_token={token_of(url)}", tropo_result_payload
+        client, f"/pin?tropo_token={token_of(url)}", tropo_result_doc
     )
     _forbidden(response, "another route")
 
@@ -214,7 +214,7 @@ def test_expired_token(
     tropo_pin_app: Flask,
     tropo_caller: Caller,
     client: FlaskClient,
-    tropo_result_payload: ResultPayload,
+    tropo_result_doc: ResultPayload,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     max_age = tropo_pin_app.config["TROPO_NEXT_MAX_AGE"]
@@ -223,47 +223,47 @@ def test_expired_token(
     with monkeypatch.context() as m:  # itsdangerous reads time.time when signing
         m.setattr("itsdangerous.timed.time", types.SimpleNamespace(time=lambda: issued))
         url = next_url(tropo_caller.start("/voice"), "continue")
-    _forbidden(_post_result(client, url, tropo_result_payload), "expired")
+    _forbidden(_post_result(client, url, tropo_result_doc), "expired")
     tropo_pin_app.config["TROPO_NEXT_MAX_AGE"] = None
-    assert _post_result(client, url, tropo_result_payload).status_code == 200
+    assert _post_result(client, url, tropo_result_doc).status_code == 200
 
 
 def test_token_within_max_age(
     tropo_pin_app: Flask,
     tropo_caller: Caller,
     client: FlaskClient,
-    tropo_result_payload: ResultPayload,
+    tropo_result_doc: ResultPayload,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     issued = time.time() - 3 * 60 * 60
     with monkeypatch.context() as m:
         m.setattr("itsdangerous.timed.time", types.SimpleNamespace(time=lambda: issued))
         url = next_url(tropo_caller.start("/voice"), "continue")
-    assert _post_result(client, url, tropo_result_payload).status_code == 200
+    assert _post_result(client, url, tropo_result_doc).status_code == 200
 
 
 def test_verify_next_off(
     app: Flask,
     client: FlaskClient,
     tropo_caller: Caller,
-    tropo_result_payload: ResultPayload,
+    tropo_result_doc: ResultPayload,
 ) -> None:
     app.config["TROPO_VERIFY_NEXT"] = False
     _pin_flow().init_app(app)
     url = next_url(tropo_caller.start("/voice"), "continue")
     # a valid token still restores the state
-    response = _post_result(client, url, tropo_result_payload)
+    response = _post_result(client, url, tropo_result_doc)
     assert response.get_json()["tropo"][0] == {
         "say": {"value": "6505550178 entered 2468"}
     }
     # no token, or a bad one: accepted with an empty state
     for bad in ("/pin", "/pin?tropo_token=nonsense"):
         with pytest.raises(KeyError, match="caller"):
-            _post_result(client, bad, tropo_result_payload)
+            _post_result(client, bad, tropo_result_doc)
 
 
 def test_two_apps_with_different_secrets(
-    tropo_session_payload: SessionPayload, tropo_result_payload: ResultPayload
+    tropo_session_doc: SessionPayload, tropo_result_doc: ResultPayload
 ) -> None:
     tropo = _pin_flow()
     apps = []
@@ -274,37 +274,37 @@ def test_two_apps_with_different_secrets(
         apps.append(app)
     first, second = (app.test_client() for app in apps)
     url = next_url(
-        first.post("/voice", json=tropo_session_payload()).get_json(), "continue"
+        first.post("/voice", json=tropo_session_doc()).get_json(), "continue"
     )
-    assert first.post(url, json=tropo_result_payload()).status_code == 200
-    _forbidden(second.post(url, json=tropo_result_payload()), "altered")
+    assert first.post(url, json=tropo_result_doc()).status_code == 200
+    _forbidden(second.post(url, json=tropo_result_doc()), "altered")
 
 
 def test_tropo_secret_key_wins_over_secret_key(
     app: Flask,
     client: FlaskClient,
     tropo_caller: Caller,
-    tropo_result_payload: ResultPayload,
+    tropo_result_doc: ResultPayload,
 ) -> None:
     app.config["TROPO_SECRET_KEY"] = "only for tropo"
     _pin_flow().init_app(app)
     url = next_url(tropo_caller.start("/voice"), "continue")
-    assert _post_result(client, url, tropo_result_payload).status_code == 200
+    assert _post_result(client, url, tropo_result_doc).status_code == 200
     app.config["TROPO_SECRET_KEY"] = None  # now SECRET_KEY signs and checks
-    _forbidden(_post_result(client, url, tropo_result_payload), "altered")
+    _forbidden(_post_result(client, url, tropo_result_doc), "altered")
 
 
 def test_missing_secret_names_both_keys(
-    app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     app.config["SECRET_KEY"] = None
     _pin_flow().init_app(app)
     with pytest.raises(RuntimeError, match="TROPO_SECRET_KEY.*SECRET_KEY"):
-        client.post("/voice", json=tropo_session_payload())
+        client.post("/voice", json=tropo_session_doc())
 
 
 def test_no_secret_needed_without_callable_next(
-    app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     app.config["SECRET_KEY"] = None
     tropo = Tropo()
@@ -312,11 +312,11 @@ def test_no_secret_needed_without_callable_next(
         "/voice", view_func=lambda s: [Say("hi"), On("continue", next="/x")]
     )
     tropo.init_app(app)
-    assert client.post("/voice", json=tropo_session_payload()).status_code == 200
+    assert client.post("/voice", json=tropo_session_doc()).status_code == 200
 
 
 def test_a_call_hops_between_workers(
-    tropo_session_payload: SessionPayload, tropo_result_payload: ResultPayload
+    tropo_session_doc: SessionPayload, tropo_result_doc: ResultPayload
 ) -> None:
     def create_app() -> Flask:  # each worker builds its own app
         app = Flask(__name__)
@@ -325,8 +325,8 @@ def test_a_call_hops_between_workers(
         return app
 
     first, second = create_app().test_client(), create_app().test_client()
-    document = first.post("/voice", json=tropo_session_payload()).get_json()
-    response = second.post(next_url(document, "continue"), json=tropo_result_payload())
+    document = first.post("/voice", json=tropo_session_doc()).get_json()
+    response = second.post(next_url(document, "continue"), json=tropo_result_doc())
     assert response.get_json()["tropo"][0] == {
         "say": {"value": "6505550178 entered 2468"}
     }

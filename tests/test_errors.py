@@ -115,7 +115,7 @@ def test_get_is_a_json_405(app: Flask, client: FlaskClient, method: str) -> None
 
 
 def test_the_apps_own_error_pages_survive(
-    app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     app.testing = False
 
@@ -146,38 +146,38 @@ def test_the_apps_own_error_pages_survive(
     response = client.put("/voice")  # werkzeug's routing 405, not ours
     assert response.status_code == 405
     assert response.mimetype == "text/html"
-    assert client.post("/voice", json=tropo_session_payload()).status_code == 200
+    assert client.post("/voice", json=tropo_session_doc()).status_code == 200
 
 
 def test_handler_failure_under_testing_propagates(
-    app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     _app(app, _fail)
     with pytest.raises(Boom):
-        client.post("/voice", json=tropo_session_payload())
+        client.post("/voice", json=tropo_session_doc())
 
 
 def test_propagate_exceptions_config(
-    app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     app.testing = False
     app.config["TROPO_PROPAGATE_EXCEPTIONS"] = True
     app.config["PROPAGATE_EXCEPTIONS"] = True  # so the test client sees it
     _app(app, _fail)
     with pytest.raises(Boom):
-        client.post("/voice", json=tropo_session_payload())
+        client.post("/voice", json=tropo_session_doc())
 
 
 def test_apology_when_a_handler_fails(
     app: Flask,
     client: FlaskClient,
-    tropo_session_payload: SessionPayload,
+    tropo_session_doc: SessionPayload,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     app.testing = False
     _app(app, _fail)
     with caplog.at_level(logging.ERROR):
-        response = client.post("/voice", json=tropo_session_payload())
+        response = client.post("/voice", json=tropo_session_doc())
     assert response.status_code == 200
     assert response.get_json() == {
         "tropo": [
@@ -186,19 +186,19 @@ def test_apology_when_a_handler_fails(
         ]
     }
     record = caplog.records[-1]
-    assert tropo_session_payload()["session"]["id"] in record.getMessage()
+    assert tropo_session_doc()["session"]["id"] in record.getMessage()
     assert "tropo.incoming" in record.getMessage()
     assert record.exc_info is not None and record.exc_info[0] is Boom
 
 
 def test_apology_with_transfer(
-    app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     app.testing = False
     app.config["TROPO_ERROR_MESSAGE"] = "One moment, an agent will help you."
     app.config["TROPO_ERROR_TRANSFER_TO"] = "+14155550100"
     _app(app, _fail)
-    response = client.post("/voice", json=tropo_session_payload())
+    response = client.post("/voice", json=tropo_session_doc())
     assert response.get_json() == {
         "tropo": [
             {"say": {"value": "One moment, an agent will help you."}},
@@ -208,19 +208,19 @@ def test_apology_with_transfer(
 
 
 def test_bad_return_value(
-    app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     _app(app, lambda s: "Hello")
     with pytest.raises(HandlerReturnError, match="'tropo.incoming' returned str"):
-        client.post("/voice", json=tropo_session_payload())
+        client.post("/voice", json=tropo_session_doc())
     app.testing = False
-    response = client.post("/voice", json=tropo_session_payload())
+    response = client.post("/voice", json=tropo_session_doc())
     assert response.status_code == 200
     assert response.get_json()["tropo"][-1] == {"hangup": None}
 
 
 def test_http_errors_from_a_handler_are_answered_as_json(
-    app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     app.testing = False
 
@@ -228,7 +228,7 @@ def test_http_errors_from_a_handler_are_answered_as_json(
         abort(403, "Callers from this number are blocked.")
 
     _app(app, refuse)
-    response = client.post("/voice", json=tropo_session_payload())
+    response = client.post("/voice", json=tropo_session_doc())
     assert response.status_code == 403
     assert response.get_json() == {
         "code": 403,

@@ -71,7 +71,7 @@ def test_second_init_app_fails(app: Flask) -> None:
 
 
 def test_one_instance_serves_several_apps(
-    tropo_session_payload: SessionPayload,
+    tropo_session_doc: SessionPayload,
 ) -> None:
     tropo = Tropo()
 
@@ -83,7 +83,7 @@ def test_one_instance_serves_several_apps(
     for app in apps:
         tropo.init_app(app)
         assert app.extensions["tropo"] is tropo
-        response = app.test_client().post("/voice", json=tropo_session_payload())
+        response = app.test_client().post("/voice", json=tropo_session_doc())
         assert response.get_json() == {"tropo": [{"say": {"value": "hello"}}]}
 
 
@@ -109,7 +109,7 @@ def test_blueprint_decorator_after_registration_fails(app: Flask) -> None:
 
 
 def test_blueprint_needs_the_extension(
-    app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     bp = TropoBlueprint("ivr", __name__)
     bp.add_session_rule("/voice", "voice", lambda s: Hangup())
@@ -117,7 +117,7 @@ def test_blueprint_needs_the_extension(
     with pytest.raises(
         RuntimeError, match=r"did you forget to call Tropo\(\).init_app"
     ):
-        client.post("/voice", json=tropo_session_payload())
+        client.post("/voice", json=tropo_session_doc())
 
 
 def test_repr() -> None:

@@ -32,7 +32,7 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
 
 def test_session_handler_gets_the_session(
-    app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     tropo = Tropo()
     seen: list[Session] = []
@@ -43,11 +43,11 @@ def test_session_handler_gets_the_session(
         return Say(f"Hello {session.from_.name if session.from_ else ''}")
 
     tropo.init_app(app)
-    response = client.post("/voice", json=tropo_session_payload())
+    response = client.post("/voice", json=tropo_session_doc())
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     assert response.get_json() == {"tropo": [{"say": {"value": "Hello Ada"}}]}
-    assert seen[0].id == tropo_session_payload()["session"]["id"]
+    assert seen[0].id == tropo_session_doc()["session"]["id"]
 
 
 def test_decorators_return_the_function_unchanged() -> None:
@@ -85,7 +85,7 @@ def test_decorators_return_the_function_unchanged() -> None:
 def test_return_values(
     app: Flask,
     client: FlaskClient,
-    tropo_session_payload: SessionPayload,
+    tropo_session_doc: SessionPayload,
     returned: t.Any,
     status: int,
     expected: list[t.Any],
@@ -93,13 +93,13 @@ def test_return_values(
     tropo = Tropo()
     tropo.add_session_rule("/voice", view_func=lambda session: returned)
     tropo.init_app(app)
-    response = client.post("/voice", json=tropo_session_payload())
+    response = client.post("/voice", json=tropo_session_doc())
     assert response.status_code == status
     assert response.get_json() == {"tropo": expected}
 
 
 def test_tuple_with_headers(
-    app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     tropo = Tropo()
     tropo.add_session_rule(
@@ -107,12 +107,12 @@ def test_tuple_with_headers(
     )
     tropo.add_session_rule("/two", "two", lambda s: (Hangup(), {"X-Call": "2"}))
     tropo.init_app(app)
-    assert client.post("/three", json=tropo_session_payload()).headers["X-Call"] == "3"
-    assert client.post("/two", json=tropo_session_payload()).headers["X-Call"] == "2"
+    assert client.post("/three", json=tropo_session_doc()).headers["X-Call"] == "3"
+    assert client.post("/two", json=tropo_session_doc()).headers["X-Call"] == "2"
 
 
 def test_response_passes_through_without_defaults(
-    app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     tropo = Tropo()
 
@@ -125,7 +125,7 @@ def test_response_passes_through_without_defaults(
         return Hangup()
 
     tropo.init_app(app)
-    response = client.post("/voice", json=tropo_session_payload())
+    response = client.post("/voice", json=tropo_session_doc())
     assert response.status_code == 299
     assert response.get_data() == b"<raw/>"
 
@@ -143,7 +143,7 @@ def test_response_passes_through_without_defaults(
 def test_bad_return_value_names_endpoint_and_type(
     app: Flask,
     client: FlaskClient,
-    tropo_session_payload: SessionPayload,
+    tropo_session_doc: SessionPayload,
     returned: t.Any,
     words: str,
 ) -> None:
@@ -151,7 +151,7 @@ def test_bad_return_value_names_endpoint_and_type(
     tropo.add_session_rule("/voice", "incoming", lambda session: returned)
     tropo.init_app(app)
     with pytest.raises(HandlerReturnError) as info:
-        client.post("/voice", json=tropo_session_payload())
+        client.post("/voice", json=tropo_session_doc())
     assert "'tropo.incoming'" in str(info.value)
     assert words in str(info.value)
     assert isinstance(info.value, TypeError)
@@ -173,7 +173,7 @@ def test_add_rule_needs_a_handler() -> None:
 
 
 def test_url_options_pass_through(
-    app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     tropo = Tropo()
 
@@ -183,7 +183,7 @@ def test_url_options_pass_through(
 
     tropo.init_app(app)
     assert "tropo.by_language" in app.view_functions
-    response = client.post("/lang/fr", json=tropo_session_payload())
+    response = client.post("/lang/fr", json=tropo_session_doc())
     assert response.get_json() == {"tropo": [{"say": {"value": "fr"}}]}
 
 
@@ -278,54 +278,54 @@ def test_nested_blueprint(app: Flask, tropo_caller: Caller) -> None:
 
 def test_script_name_via_dispatcher_middleware(
     app: Flask,
-    tropo_session_payload: SessionPayload,
-    tropo_result_payload: ResultPayload,
+    tropo_session_doc: SessionPayload,
+    tropo_result_doc: ResultPayload,
 ) -> None:
     Tropo(app)
     app.register_blueprint(_ivr(), url_prefix="/ivr")
     wsgi = DispatcherMiddleware(Flask("front"), {"/mount": app})
     client = Client(wsgi)
-    response = client.post("/mount/ivr/voice", json=tropo_session_payload())
+    response = client.post("/mount/ivr/voice", json=tropo_session_doc())
     assert response.status_code == 200
     url = next_url(response.json, "continue")  # type: ignore[arg-type]
     assert url.startswith("/mount/ivr/pin?tropo_token=")
-    response = client.post(url, json=tropo_result_payload())
+    response = client.post(url, json=tropo_result_doc())
     assert response.status_code == 200
     assert response.json == {"tropo": [{"say": {"value": "ivr got 2468"}}]}
 
 
 def test_external_url_makes_next_absolute(
     app: Flask,
-    tropo_session_payload: SessionPayload,
-    tropo_result_payload: ResultPayload,
+    tropo_session_doc: SessionPayload,
+    tropo_result_doc: ResultPayload,
 ) -> None:
     app.config["TROPO_EXTERNAL_URL"] = "https://ivr.example.org/"
     Tropo(app)
     app.register_blueprint(_ivr(), url_prefix="/ivr")
     client = Client(DispatcherMiddleware(Flask("front"), {"/mount": app}))
-    document = client.post("/mount/ivr/voice", json=tropo_session_payload()).json
+    document = client.post("/mount/ivr/voice", json=tropo_session_doc()).json
     url = next_url(document, "continue")  # type: ignore[arg-type]
     assert url.startswith("https://ivr.example.org/mount/ivr/pin?tropo_token=")
-    response = client.post(url, json=tropo_result_payload())
+    response = client.post(url, json=tropo_result_doc())
     assert response.status_code == 200
 
 
 def test_string_next_is_left_alone(
-    app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     tropo = Tropo()
     tropo.add_session_rule(
         "/voice", view_func=lambda s: On("continue", next="/elsewhere?x=1")
     )
     tropo.init_app(app)
-    document = client.post("/voice", json=tropo_session_payload()).get_json()
+    document = client.post("/voice", json=tropo_session_doc()).get_json()
     assert document == {
         "tropo": [{"on": {"event": "continue", "next": "/elsewhere?x=1"}}]
     }
 
 
 def test_next_to_an_unregistered_function(
-    app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     tropo = Tropo()
 
@@ -337,11 +337,11 @@ def test_next_to_an_unregistered_function(
     with pytest.raises(
         TropoError, match=r"loose is not a Tropo result route.*on_result"
     ):
-        client.post("/voice", json=tropo_session_payload())
+        client.post("/voice", json=tropo_session_doc())
 
 
 def test_next_to_a_session_handler(
-    app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     tropo = Tropo()
 
@@ -351,7 +351,7 @@ def test_next_to_a_session_handler(
 
     tropo.init_app(app)
     with pytest.raises(TropoError, match=r"incoming is a session handler.*on_result"):
-        client.post("/voice", json=tropo_session_payload())
+        client.post("/voice", json=tropo_session_doc())
 
 
 def _defaults_app(app: Flask) -> Tropo:

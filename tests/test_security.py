@@ -54,11 +54,11 @@ def _basic(user: str, password: str) -> dict[str, str]:
 def test_basic_auth_refused(
     tropo_app: Flask,
     client: FlaskClient,
-    tropo_session_payload: SessionPayload,
+    tropo_session_doc: SessionPayload,
     headers: dict[str, str],
 ) -> None:
     tropo_app.config["TROPO_BASIC_AUTH"] = ("tropo", "s3cret é")
-    response = client.post("/voice", json=tropo_session_payload(), headers=headers)
+    response = client.post("/voice", json=tropo_session_doc(), headers=headers)
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == 'Basic realm="tropo"'
     assert response.get_json() == {
@@ -73,11 +73,11 @@ def test_basic_auth_refused(
 
 
 def test_basic_auth_accepted(
-    tropo_app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    tropo_app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     tropo_app.config["TROPO_BASIC_AUTH"] = ("tropo", "s3cret é")
     response = client.post(
-        "/voice", json=tropo_session_payload(), headers=_basic("tropo", "s3cret é")
+        "/voice", json=tropo_session_doc(), headers=_basic("tropo", "s3cret é")
     )
     assert response.status_code == 200
     # other routes are not behind it
@@ -85,9 +85,9 @@ def test_basic_auth_accepted(
 
 
 def test_body_limit_by_content_length(
-    tropo_app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    tropo_app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
-    body = json.dumps(tropo_session_payload()).encode()
+    body = json.dumps(tropo_session_doc()).encode()
     tropo_app.config["TROPO_MAX_CONTENT_LENGTH"] = len(body) - 1
     response = client.post("/voice", data=body, content_type="application/json")
     assert response.status_code == 413
@@ -105,9 +105,9 @@ def test_body_limit_by_content_length(
 
 
 def test_body_limit_on_a_chunked_body(
-    tropo_app: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    tropo_app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
-    body = json.dumps(tropo_session_payload()).encode()
+    body = json.dumps(tropo_session_doc()).encode()
     tropo_app.config["TROPO_MAX_CONTENT_LENGTH"] = 200
 
     def post(data: bytes) -> t.Any:

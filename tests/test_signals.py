@@ -95,7 +95,7 @@ def test_async_receiver(tropo_flow: Flask, tropo_caller: Caller) -> None:
 
 
 def test_handler_failed(
-    tropo_flow: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    tropo_flow: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     tropo_flow.testing = False
     failed, rendered = Recorder(), Recorder()
@@ -103,7 +103,7 @@ def test_handler_failed(
         signals.handler_failed.connected_to(failed, tropo_flow),
         signals.response_rendered.connected_to(rendered, tropo_flow),
     ):
-        response = client.post("/fail", json=tropo_session_payload())
+        response = client.post("/fail", json=tropo_session_doc())
     [(sender, kwargs)] = failed.calls
     assert sender is tropo_flow
     assert isinstance(kwargs["exception"], LookupError)
@@ -111,12 +111,12 @@ def test_handler_failed(
 
 
 def test_handler_failed_not_sent_when_propagating(
-    tropo_flow: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    tropo_flow: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     failed = Recorder()
     with signals.handler_failed.connected_to(failed, tropo_flow):
         with pytest.raises(LookupError):
-            client.post("/fail", json=tropo_session_payload())
+            client.post("/fail", json=tropo_session_doc())
     assert failed.calls == []
 
 
@@ -147,35 +147,35 @@ def test_payload_rejected_before_400(tropo_flow: Flask, client: FlaskClient) -> 
 
 
 def test_payload_rejected_before_401(
-    tropo_flow: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    tropo_flow: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     tropo_flow.config["TROPO_BASIC_AUTH"] = ("tropo", "s3cret")
     _rejected(
         tropo_flow,
-        lambda: client.post("/voice", json=tropo_session_payload()),
+        lambda: client.post("/voice", json=tropo_session_doc()),
         "unauthorized",
         401,
     )
 
 
 def test_payload_rejected_before_403(
-    tropo_flow: Flask, client: FlaskClient, tropo_result_payload: ResultPayload
+    tropo_flow: Flask, client: FlaskClient, tropo_result_doc: ResultPayload
 ) -> None:
     _rejected(
         tropo_flow,
-        lambda: client.post("/step?tropo_token=x.y.z", json=tropo_result_payload()),
+        lambda: client.post("/step?tropo_token=x.y.z", json=tropo_result_doc()),
         "invalid-token",
         403,
     )
 
 
 def test_payload_rejected_before_413(
-    tropo_flow: Flask, client: FlaskClient, tropo_session_payload: SessionPayload
+    tropo_flow: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:
     tropo_flow.config["TROPO_MAX_CONTENT_LENGTH"] = 100
     _rejected(
         tropo_flow,
-        lambda: client.post("/voice", json=tropo_session_payload()),
+        lambda: client.post("/voice", json=tropo_session_doc()),
         "too-large",
         413,
     )

@@ -1,0 +1,179 @@
+"""The :class:`Simulator`: starts simulated calls, texts and launches.
+
+:meta private:
+"""
+
+from __future__ import annotations
+
+import collections.abc as c
+import typing as t
+from urllib.parse import urlsplit
+
+from . import wire
+from .engine import Call
+from .entries import Event
+from .transport import HTTPTransport
+from .transport import Transport
+from .transport import WSGITransport
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from _typeshed.wsgi import WSGIApplication
+
+__all__ = ["Simulator", "TRANSFER_OUTCOMES"]
+
+#: What the far end of a ``transfer`` or ``call`` does.
+TRANSFER_OUTCOMES = ("answer", "busy", "no-answer")
+
+
+class Simulator:
+    """An offline Tropo that plays whole calls against a WebAPI app.
+
+    The target is a Flask app (or any WSGI app), called in process, or the
+    base URL of a running server in any language, called over real HTTP.
+    Each :meth:`dial`, :meth:`text` or :meth:`launch` posts a session document
+    in the platform's shape and returns the :class:`~flask_tropo.testing.Call`,
+    already run up to the first point where the caller must act.
+
+    .. code-block:: python
+
+        from flask_tropo.testing import Simulator
+
+        sim = Simulator(app)
+        call = sim.dial("/voice", from_="+14155550100")
+        assert call.heard == ["Enter your PIN"]
+        call.press("1234")
+        assert call.ended
+
+        busy = Simulator("http://127.0.0.1:8000", transfer="busy")
+
+    :param target: a Flask app, a WSGI callable, or an ``http://`` /
+        ``https://`` base URL.
+    :param transfer: what the far end of every ``transfer`` and ``call``
+        does: ``"answer"``, ``"busy"`` or ``"no-answer"``.
+    :param timeout: seconds to wait for each HTTP answer (base URL targets).
+    :param auth: HTTP Basic ``(user, password)`` sent with every request, for
+        apps that set ``TROPO_BASIC_AUTH``; credentials written in a URL
+        (``http://user:pass@host/voice``) work too.
+    :param on_event: called with each :class:`~flask_tropo.testing.Event` of
+        every call as it happens, for example ``print`` while debugging.
+    """
+
+    def __init__(
+        self,
+        target: WSGIApplication | str,
+        *,
+        transfer: str = "answer",
+        timeout: float = 30.0,
+        auth: tuple[str, str] | None = None,
+        on_event: c.Callable[[Event], object] | None = None,
+    ) -> None:
+        if transfer not in TRANSFER_OUTCOMES:
+            raise ValueError(
+                f"transfer must be 'answer', 'busy' or 'no-answer', got {transfer!r}."
+            )
+        #: How the far end of ``transfer`` and ``call`` behaves; may be
+        #: changed between calls.
+        self.transfer = transfer
+        #: Called with each event of every call as it happens.
+        self.on_event = on_event
+        #: How requests reach the app.
+        self.transport: Transport
+        if isinstance(target, str):
+            self.transport = HTTPTransport(target, timeout=timeout, auth=auth)
+        elif callable(target):
+            self.transport = WSGITransport(target, auth=auth)
+        else:
+            raise TypeError(
+                "Simulator takes a Flask app, a WSGI app or a base URL,"
+                f" got {target!r}."
+            )
+
+    def __repr__(self) -> str:
+        return f"<Simulator {self.transport.base_url!r} transfer={self.transfer!r}>"
+
+    def url(self, rule: str) -> str:
+        """The absolute URL of ``rule``: an absolute URL is kept, anything
+        else is appended to the base URL.
+
+        :param rule: ``"/voice"``, ``"/voice?lang=en"`` or a full URL.
+        """
+        if urlsplit(rule).scheme in ("http", "https"):
+            return rule
+        return f"{self.transport.base_url.rstrip('/')}/{rule.lstrip('/')}"
+
+    def _start(self, rule: str, session: dict[str, t.Any]) -> Call:
+        return Call(
+            self.transport,
+            self.url(rule),
+            session,
+            transfer=self.transfer,
+            on_event=self.on_event,
+        )
+
+    def dial(
+        self,
+        rule: str,
+        /,
+        *,
+        from_: str = wire.DEFAULT_FROM,
+        to: str = wire.DEFAULT_TO,
+        network: str = "PSTN",
+        headers: c.Mapping[str, str] | None = None,
+    ) -> Call:
+        """Place an inbound voice call to the session route ``rule``.
+
+        :param rule: the session route (or a full URL).
+        :param from_: the caller.
+        :param to: the number dialled (the results' ``calledid``).
+        :param network: the network of both endpoints (``"PSTN"``, ``"SIP"``).
+        :param headers: SIP headers added to (or replacing) the simulated ones.
+        """
+        session = wire.voice_session(
+            from_=from_, to=to, channel="VOICE", network=network, headers=headers
+        )
+        return self._start(rule, session)
+
+    def text(
+        self,
+        rule: str,
+        text: str,
+        /,
+        *,
+        from_: str = wire.DEFAULT_FROM,
+        to: str = wire.DEFAULT_TO,
+        network: str = "SMS",
+        headers: c.Mapping[str, str] | None = None,
+    ) -> Call:
+        """Start a text conversation: ``text`` is the ``initialText``, which
+        answers the first ``ask`` (whose prompt is then not sent).
+
+        :param rule: the session route (or a full URL).
+        :param text: the first message.
+        :param from_: the sender.
+        :param to: the number texted.
+        :param network: ``"SMS"`` or ``"MMS"``.
+        :param headers: SIP headers added to (or replacing) the simulated ones.
+        """
+        session = wire.voice_session(
+            from_=from_,
+            to=to,
+            channel="TEXT",
+            network=network,
+            initial_text=text,
+            headers=headers,
+        )
+        return self._start(rule, session)
+
+    def launch(self, rule: str, /, **parameters: object) -> Call:
+        """Launch a session with a token, as the Session API does.
+
+        The session has ``userType`` ``NONE``, no ``to`` or ``from``, and
+        ``parameters`` holding ``token``, ``action`` (``"create"``) and the
+        keywords given, as strings. There is no call until the app places one
+        with ``call``.
+
+        :param rule: the session route (or a full URL).
+        :param parameters: the launch variables.
+        """
+        session = wire.launch_session(parameters)
+        return self._start(rule, session)
