@@ -1,0 +1,92 @@
+"""Acme's support line, the flask-tropo example: an ordinary Flask site with
+a Tropo voice and SMS line mounted under ``/ivr``.
+
+.. code-block:: text
+
+    $ flask --app example_app run          # the site on http://127.0.0.1:5000
+    $ python -m example_app.demo           # calls played offline, printed
+    $ flask --app example_app tropo routes # the Tropo routes
+
+- :mod:`example_app.ivr`: the call flows, a :class:`~flask_tropo.TropoBlueprint`.
+- :mod:`example_app.db`: accounts, voicemails and the call log in SQLite.
+- :mod:`example_app.demo`: plays calls through the app with the simulator.
+
+Configuration, besides Flask's and flask-tropo's keys (``SECRET_KEY`` signs
+the ``next`` URLs; set your own in ``instance/config.py`` or as
+``FLASK_SECRET_KEY``):
+
+- ``EXAMPLE_DATABASE``: the SQLite file, created with sample rows when
+  missing; default ``example_app.sqlite3`` in the instance folder.
+- ``EXAMPLE_RECORDINGS``: the folder voicemail uploads are saved in;
+  default ``recordings`` in the instance folder.
+- ``EXAMPLE_LINE_NUMBER``: the line's own number, the caller id of texts and
+  reminder calls.
+- ``EXAMPLE_AGENT``: where support calls are transferred.
+- ``EXAMPLE_PIN_TRIES``: wrong PINs allowed in one call.
+"""
+
+from __future__ import annotations
+
+import collections.abc as c
+import os
+import typing as t
+
+from flask import Flask
+from flask import current_app
+from flask import render_template
+
+from flask_tropo import Tropo
+
+from . import db
+from .ivr import bp
+from .ivr import external_url
+
+__all__ = ["create_app", "tropo"]
+
+#: The extension, shared by every app the factory makes.
+tropo = Tropo()
+
+
+def create_app(test_config: c.Mapping[str, t.Any] | None = None) -> Flask:
+    """Create the support line's app.
+
+    :param test_config: config that replaces ``instance/config.py`` and the
+        ``FLASK_*`` environment variables, for tests and the demo.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        # Only for trying it out: set a real secret in instance/config.py.
+        SECRET_KEY="dev",
+        EXAMPLE_DATABASE=os.path.join(app.instance_path, "example_app.sqlite3"),
+        EXAMPLE_RECORDINGS=os.path.join(app.instance_path, "recordings"),
+        EXAMPLE_LINE_NUMBER="+14155550199",
+        EXAMPLE_AGENT="+14155550123",
+        EXAMPLE_PIN_TRIES=3,
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env()
+    else:
+        app.config.from_mapping(test_config)
+
+    tropo.init_app(app)
+    app.register_blueprint(bp, url_prefix="/ivr")
+    db.init_app(app)
+    app.add_url_rule("/", view_func=index)
+    return app
+
+
+def index() -> str:
+    """The home page: what the line does, its numbers, and its activity."""
+    config = current_app.config
+    return render_template(
+        "index.html",
+        line=config["EXAMPLE_LINE_NUMBER"],
+        agent=config["EXAMPLE_AGENT"],
+        voice_url=external_url("ivr.incoming_call"),
+        sms_url=external_url("ivr.incoming_text"),
+        remind_url=external_url("ivr.remind"),
+        accounts=db.SAMPLE_ACCOUNTS,
+        voicemails=db.voicemails(),
+        calls=db.recent_calls(),
+    )
