@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import collections.abc as c
 import os
-import re
 import sys
 import tempfile
 import typing as t
@@ -38,7 +37,6 @@ from . import db
 
 __all__ = ["Scene", "TOUR", "demo_app", "interactive", "main", "play", "tour"]
 
-_TOKEN = re.compile(r"(tropo_token=)[^\s&)\]]+")
 _HELP = (
     "Type keys (1, 100001, #) to press them, words to speak them, an empty"
     " line for silence, q to hang up."
@@ -121,13 +119,13 @@ def demo_app(folder: str) -> Flask:
 
 
 def show(event: Event) -> None:
-    """Print one line of the conversation, with ``next`` tokens shortened.
+    """Print one line of the conversation (``next`` tokens shortened).
 
     :param event: an event of the call.
     """
     line = format_event(event)
     if line is not None:
-        print(_TOKEN.sub(r"\1...", line), flush=True)
+        print(line, flush=True)
 
 
 def act(call: Call, line: str) -> None:

@@ -311,3 +311,13 @@ def test_terminal_prompts(
     assert result.exit_code == 0, result.output
     assert "(keys (1234#) press, 'say WORDS' or plain words speak" in result.output
     assert result.output.count("input> ") == 2
+
+
+def test_next_tokens_are_shortened_unless_full_urls() -> None:
+    event = Event(
+        "post", "result", url="http://h/pin?tropo_token=abc.def.ghi", status=200
+    )
+    assert format_event(event) == "POST http://h/pin?tropo_token=... [result] -> 200"
+    assert format_event(event, full_urls=True) == (
+        "POST http://h/pin?tropo_token=abc.def.ghi [result] -> 200"
+    )

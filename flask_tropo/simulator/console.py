@@ -11,6 +11,8 @@ The command is :data:`call_command`; ``flask_tropo.cli`` adds it to the
 
 from __future__ import annotations
 
+import functools
+import re
 import sys
 import typing as t
 from urllib.parse import urlsplit
@@ -82,12 +84,26 @@ def _parse_script(value: str) -> list[Step]:
     return steps
 
 
-def format_event(event: Event) -> str | None:
+_TOKEN = re.compile(r"(tropo_token=)[^\s&)\]]+")
+
+
+def format_event(event: Event, *, full_urls: bool = False) -> str | None:
     """One line of the conversation for an event, or ``None`` to skip it.
+
+    The signed ``tropo_token`` of ``next`` URLs is shown as ``tropo_token=...``
+    unless ``full_urls`` is true.
 
     :param event: an entry of :attr:`Call.events
         <flask_tropo.testing.Call.events>`.
+    :param full_urls: show the tokens in full.
     """
+    line = _format_event(event)
+    if line is None or full_urls:
+        return line
+    return _TOKEN.sub(r"\1...", line)
+
+
+def _format_event(event: Event) -> str | None:
     if event.kind == "post":
         return f"POST {event.url} [{event.name}] -> {event.status}"
     if event.kind == "heard":
@@ -114,8 +130,8 @@ def format_event(event: Event) -> str | None:
     return f"  ({event.name}: {event.detail})"
 
 
-def _echo_event(event: Event) -> None:
-    line = format_event(event)
+def _echo_event(event: Event, *, full_urls: bool = False) -> None:
+    line = format_event(event, full_urls=full_urls)
     if line is not None:
         click.echo(line)
 
@@ -227,6 +243,12 @@ def _play(
     help="Inputs, comma-separated: keys (1234, #, *) press, say:WORDS speaks,"
     " silence, hangup. Without it, inputs are read from stdin.",
 )
+@click.option(
+    "--full-urls",
+    is_flag=True,
+    default=False,
+    help="Show the signed tropo_token of next URLs in full.",
+)
 def call_command(
     target: str,
     from_: str,
@@ -234,6 +256,7 @@ def call_command(
     text: str | None,
     transfer: str,
     script: str | None,
+    full_urls: bool,
 ) -> None:
     """Play a call through the offline Tropo simulator.
 
@@ -244,11 +267,12 @@ def call_command(
     status.
     """
     steps = _parse_script(script) if script is not None else None
+    echo = functools.partial(_echo_event, full_urls=full_urls)
     if target.startswith(("http://", "https://")):
         base, rule = _split_url(target)
-        simulator = Simulator(base, transfer=transfer, on_event=_echo_event)
+        simulator = Simulator(base, transfer=transfer, on_event=echo)
     else:
-        simulator = Simulator(_app_target(), transfer=transfer, on_event=_echo_event)
+        simulator = Simulator(_app_target(), transfer=transfer, on_event=echo)
         rule = target
     try:
         _play(simulator, rule, from_=from_, to=to, text=text, script=steps)
