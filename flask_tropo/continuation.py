@@ -22,13 +22,13 @@ from __future__ import annotations
 import collections.abc as c
 import hashlib
 import json
+import time
 import typing as t
 
 from flask import g
 from flask import request
 from flask import url_for
 from itsdangerous import BadData
-from itsdangerous import SignatureExpired
 from itsdangerous import URLSafeTimedSerializer
 
 from .exceptions import InvalidNextToken
@@ -180,19 +180,21 @@ class _Tokens:
     def __init__(self) -> None:
         self._cached: tuple[str | bytes, URLSafeTimedSerializer] | None = None
 
-    def _serializer(self, config: Config) -> URLSafeTimedSerializer:
+    def _serializer(
+        self, config: Config, *, ascii_only: bool = False
+    ) -> URLSafeTimedSerializer:
         key = config["TROPO_SECRET_KEY"] or config["SECRET_KEY"]
         if not key:
             raise RuntimeError(
                 "flask-tropo signs next URLs and needs a secret key: set"
                 " TROPO_SECRET_KEY (or Flask's SECRET_KEY) in app.config."
             )
+        if ascii_only:  # rare, see dumps(): not cached
+            return _new_serializer(key, ascii_only=True)
         cached = self._cached
         if cached is not None and cached[0] == key:
             return cached[1]
-        serializer = URLSafeTimedSerializer(
-            key, salt=_SALT, signer_kwargs={"digest_method": hashlib.sha256}
-        )
+        serializer = _new_serializer(key)
         self._cached = (key, serializer)
         return serializer
 
@@ -205,8 +207,15 @@ class _Tokens:
         :raise StateTooLarge: the token is above ``TROPO_MAX_STATE_BYTES``.
         """
         serializer = self._serializer(config)
+        payload = [session_id, endpoint, state]
         try:
-            token = serializer.dumps([session_id, endpoint, state])
+            try:
+                token = serializer.dumps(payload)
+            except UnicodeEncodeError:
+                # A lone surrogate (a "\ud800" escape in a posted document)
+                # has no UTF-8 form; ASCII JSON escapes it again, and loads()
+                # reads both forms.
+                token = self._serializer(config, ascii_only=True).dumps(payload)
         except (TypeError, ValueError) as exc:
             raise _not_json(state, exc) from exc
         limit = config["TROPO_MAX_STATE_BYTES"]
@@ -234,17 +243,19 @@ class _Tokens:
             )
         max_age = config["TROPO_NEXT_MAX_AGE"]
         try:
-            data = self._serializer(config).loads(token, max_age=max_age)
-        except SignatureExpired as exc:
-            raise InvalidNextToken(
-                f"The next token has expired: it is older than TROPO_NEXT_MAX_AGE"
-                f" ({max_age} seconds)."
-            ) from exc
+            data, issued = self._serializer(config).loads(token, return_timestamp=True)
         except BadData as exc:
             raise InvalidNextToken(
                 "The next token is invalid: it was altered, or signed with another"
                 " secret key."
             ) from exc
+        # The age is checked here: itsdangerous would also refuse a token
+        # issued "in the future", by a host whose clock is a little ahead.
+        if max_age is not None and int(time.time()) - int(issued.timestamp()) > max_age:
+            raise InvalidNextToken(
+                f"The next token has expired: it is older than TROPO_NEXT_MAX_AGE"
+                f" ({max_age} seconds)."
+            )
         if (
             not isinstance(data, list)
             or len(data) != 3
@@ -274,6 +285,21 @@ class _Tokens:
             if config["TROPO_VERIFY_NEXT"]:
                 raise
             return {}
+
+
+def _new_serializer(
+    key: str | bytes, *, ascii_only: bool = False
+) -> URLSafeTimedSerializer:
+    """The token serializer for ``key``; ``ascii_only`` writes ASCII JSON.
+
+    :meta private:
+    """
+    return URLSafeTimedSerializer(
+        key,
+        salt=_SALT,
+        serializer_kwargs={"ensure_ascii": True} if ascii_only else None,
+        signer_kwargs={"digest_method": hashlib.sha256},
+    )
 
 
 def _not_json(state: dict[str, t.Any], exc: Exception) -> TropoError:
