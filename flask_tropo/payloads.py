@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import collections.abc as c
 import datetime as dt
+import functools
 import typing as t
 from dataclasses import dataclass
 from dataclasses import field
@@ -124,9 +125,7 @@ class Session:
         :raise InvalidPayload: the document cannot be loaded; ``messages``
             names the offending fields by their wire names.
         """
-        from .schemas.payloads import load_session
-
-        return load_session(data)
+        return _loaders()[0](data)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -237,6 +236,18 @@ class Result:
         :raise InvalidPayload: the document cannot be loaded; ``messages``
             names the offending fields by their wire names.
         """
-        from .schemas.payloads import load_result
+        return _loaders()[1](data)
 
-        return load_result(data)
+
+@functools.cache
+def _loaders() -> tuple[
+    c.Callable[[c.Mapping[str, t.Any] | str | bytes], Session],
+    c.Callable[[c.Mapping[str, t.Any] | str | bytes], Result],
+]:
+    """The compiled loaders, imported on first use (they import this module);
+    an import in ``parse`` itself would cost about a microsecond per call.
+    """
+    from .schemas.compiled import load_result
+    from .schemas.compiled import load_session
+
+    return load_session, load_result
