@@ -138,9 +138,7 @@ def test_flipped_character(
         flipped = (
             token[:index] + ("A" if token[index] != "A" else "B") + token[index + 1 :]
         )
-        response = _post_result(
-            client, f"/pin?tropo_token={flipped}", tropo_result_doc
-        )
+        response = _post_result(client, f"/pin?tropo_token={flipped}", tropo_result_doc)
         _forbidden(response, "altered")
 
 
@@ -191,9 +189,7 @@ def test_token_of_another_session(
     tropo_result_doc: ResultPayload,
 ) -> None:
     url = next_url(tropo_caller.start("/voice"), "continue")
-    response = _post_result(
-        client, url, tropo_result_doc, session_id=OTHER_SESSION_ID
-    )
+    response = _post_result(client, url, tropo_result_doc, session_id=OTHER_SESSION_ID)
     _forbidden(response, "another call session")
 
 

@@ -27,7 +27,7 @@ def _pairs() -> list[tuple[str, str]]:
     ]
     return [
         (code, expected)
-        for (lang, code), (next_lang, expected) in zip(blocks, blocks[1:])
+        for (lang, code), (next_lang, expected) in zip(blocks, blocks[1:], strict=False)
         if lang == "python" and next_lang == "json"
     ]
 
