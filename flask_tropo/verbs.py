@@ -384,7 +384,7 @@ class Say(Verb):
     Also the prompt element nested in ask, record, message and on.
 
     :param value: text, SSML or an audio URL.
-    :param as_: read the value as ``"DATE"``, ``"DIGITS"`` or ``"NUMBER"``.
+    :param as\\_: read the value as ``"DATE"``, ``"DIGITS"`` or ``"NUMBER"``.
     :param voice: the TTS voice.
     :param name: label echoed in the result.
     :param required: only go on if this completes (default true).
@@ -697,7 +697,7 @@ class Transfer(Verb):
     """Connect the caller to another party; the first to answer wins.
 
     :param to: a destination or a list of them (``+1415...``, ``sip:...``).
-    :param from_: the caller id shown to the called party.
+    :param from\\_: the caller id shown to the called party.
     :param answer_on_media: treat early media as answered.
     :param allow_signals: signal names that interrupt it.
     :param choices: the key the caller presses to cancel: ``"#"`` or
@@ -774,7 +774,7 @@ class Call(Verb):
     """Start an outbound call or text (only when no call is active).
 
     :param to: a destination or a list of them.
-    :param from_: caller id (for SMS, a number of the account).
+    :param from\\_: caller id (for SMS, a number of the account).
     :param network: ``"PSTN"``, ``"SIP"``, ``"SMS"``...
     :param channel: ``"VOICE"`` or ``"TEXT"``.
     :param answer_on_media: treat early media as answered.
@@ -830,7 +830,7 @@ class Message(Verb):
     :param to: a destination or a list of them (SMS: only the first receives it).
     :param answer_on_media: treat early media as answered.
     :param channel: ``"VOICE"`` or ``"TEXT"``.
-    :param from_: caller id.
+    :param from\\_: caller id.
     :param name: label of the action in the result.
     :param network: ``"SMS"``, ``"MMS"``, ``"PSTN"``...
     :param required: only go on if this completes (default true).

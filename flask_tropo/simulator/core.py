@@ -123,7 +123,7 @@ class Simulator:
         """Place an inbound voice call to the session route ``rule``.
 
         :param rule: the session route (or a full URL).
-        :param from_: the caller.
+        :param from\\_: the caller.
         :param to: the number dialled (the results' ``calledid``).
         :param network: the network of both endpoints (``"PSTN"``, ``"SIP"``).
         :param headers: SIP headers added to (or replacing) the simulated ones.
@@ -149,7 +149,7 @@ class Simulator:
 
         :param rule: the session route (or a full URL).
         :param text: the first message.
-        :param from_: the sender.
+        :param from\\_: the sender.
         :param to: the number texted.
         :param network: ``"SMS"`` or ``"MMS"``.
         :param headers: SIP headers added to (or replacing) the simulated ones.
