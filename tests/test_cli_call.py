@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import types
+import typing as t
 from pathlib import Path
 
 import click
@@ -321,3 +322,21 @@ def test_next_tokens_are_shortened_unless_full_urls() -> None:
     assert format_event(event, full_urls=True) == (
         "POST http://h/pin?tropo_token=abc.def.ghi [result] -> 200"
     )
+
+
+def test_in_process_call_sends_the_apps_basic_auth() -> None:
+    from flask_tropo import Tropo
+    from flask_tropo.verbs import Say
+
+    tropo = Tropo()
+
+    @tropo.on_session("/voice")
+    def voice(session: t.Any) -> Say:
+        return Say("Authorized.")
+
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="k", TROPO_BASIC_AUTH=("tropo", "s3cret"))
+    tropo.init_app(app)
+    result = app.test_cli_runner().invoke(args=["tropo", "call", "/voice"], input="")
+    assert result.exit_code == 0, result.output
+    assert "say: Authorized." in result.output

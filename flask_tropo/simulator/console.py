@@ -272,7 +272,13 @@ def call_command(
         base, rule = _split_url(target)
         simulator = Simulator(base, transfer=transfer, on_event=echo)
     else:
-        simulator = Simulator(_app_target(), transfer=transfer, on_event=echo)
+        app = _app_target()
+        # in process, play the platform as configured: with the app's own
+        # Basic auth credentials, when it requires them
+        auth = getattr(app, "config", {}).get("TROPO_BASIC_AUTH")
+        simulator = Simulator(
+            app, transfer=transfer, on_event=echo, auth=tuple(auth) if auth else None
+        )
         rule = target
     try:
         _play(simulator, rule, from_=from_, to=to, text=text, script=steps)
