@@ -21,7 +21,6 @@ from functools import partial
 
 from flask import Flask
 from flask import current_app
-from flask import g
 from flask import request
 from flask import url_for
 
@@ -68,7 +67,12 @@ def _context(app: Flask, call: apps.WSGICall) -> t.Any:
 def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
     """Time each step of the session, chained and result routes; print and
     return µs per step."""
-    from flask_tropo import blueprint as bp
+    import hashlib
+
+    from flask.globals import request_ctx
+    from itsdangerous import URLSafeTimedSerializer
+
+    from flask_tropo import _view as view
     from flask_tropo import continuation as cont
 
     app = apps.create_app()
@@ -85,36 +89,53 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
     linked_verbs = apps.three_verbs(target)
     document = render(verbs)
     mimetype = "application/json"
-    proxy: t.Any = current_app
+    app_proxy: t.Any = current_app
+    ctx_proxy: t.Any = request_ctx
     ensure_sync = app.ensure_sync
+    stock = URLSafeTimedSerializer(
+        config["SECRET_KEY"],
+        salt=cont._SALT,
+        signer_kwargs={"digest_method": hashlib.sha256},
+    )
 
     def state() -> t.Any:
-        return bp._app_state(app)
+        return view._app_state(app)
 
     def linker(call: t.Any) -> t.Any:
-        return cont._Linker(state(), config, call, "tropo")
+        ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
+        return cont._Linker(app, state(), config, call, "tropo", ctx.url_adapter)
 
-    def set_and_pop_g() -> None:
-        setattr(g, cont._G_KEY, 1)
-        g.pop(cont._G_KEY, None)
+    def set_and_reset_call() -> None:
+        cont._CALL.reset(cont._CALL.set(None))
 
     def send(signal: t.Any, **kwargs: t.Any) -> c.Callable[[], t.Any]:
         return lambda: signal.send(app, _async_wrapper=ensure_sync, **kwargs)
 
     report: dict[str, dict[str, float | None]] = {}
     with _context(app, voice):
-        bp._read_body(app, config)  # the first read is part of the floor too
+        req: t.Any = request._get_current_object()  # type: ignore[attr-defined]
+        view._read_body(app, config, req)  # the first read is part of the floor too
         call = cont._Call(session.id, {})
         steps: list[Step] = [
-            ("current_app._get_current_object()", lambda: proxy._get_current_object),
-            ("_app_state(app)", lambda: state),
-            ("request.method", lambda: lambda: request.method),
-            ("_check_auth(app, config)", lambda: partial(bp._check_auth, app, config)),
             (
-                "_read_body(app, config), body already read",
-                lambda: partial(bp._read_body, app, config),
+                "current_app._get_current_object()",
+                lambda: app_proxy._get_current_object,
             ),
-            ("request.endpoint", lambda: lambda: request.endpoint),
+            (
+                "request_ctx._get_current_object()",
+                lambda: ctx_proxy._get_current_object,
+            ),
+            ("_app_state(app)", lambda: state),
+            ("req.method (request object, not the proxy)", lambda: lambda: req.method),
+            (
+                "_check_auth(app, config, req)",
+                lambda: partial(view._check_auth, app, config, req),
+            ),
+            (
+                "_read_body(app, config, req), body already read",
+                lambda: partial(view._read_body, app, config, req),
+            ),
+            ("req.endpoint", lambda: lambda: req.endpoint),
             (
                 "json.loads(body) (what the floor does)",
                 lambda: partial(json.loads, body),
@@ -122,18 +143,22 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
             ("Session.parse(body)", lambda: partial(Session.parse, body)),
             ("_Call(session.id, {})", lambda: lambda: cont._Call(session.id, {})),
             ("state.routes.refresh(app)", lambda: partial(state().routes.refresh, app)),
-            ("setattr(g, ...) and g.pop(...)", lambda: set_and_pop_g),
+            ("_CALL.set(...) and _CALL.reset(...)", lambda: set_and_reset_call),
             (
-                "session_received.send(...)",
+                "session_received.receivers (no receivers: no send)",
+                lambda: lambda: signals.session_received.receivers,
+            ),
+            (
+                "  session_received.send(...) (what a send costs)",
                 lambda: send(signals.session_received, session=session),
             ),
             ("app.ensure_sync(handler)", lambda: partial(ensure_sync, handler)),
             ("handler(session): builds the 3 verbs", lambda: partial(handler, session)),
             (
                 "_unpack(verbs, endpoint)",
-                lambda: partial(bp._unpack, verbs, "tropo.voice"),
+                lambda: partial(view._unpack, verbs, "tropo.voice"),
             ),
-            ("request.blueprint", lambda: lambda: request.blueprint),
+            ("req.blueprint", lambda: lambda: req.blueprint),
             (
                 "routes.add_defaults(verbs, blueprint)",
                 lambda: lambda: state().routes.add_defaults(list(verbs), "tropo"),
@@ -143,12 +168,12 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
                 lambda: lambda: render(verbs, next_url=linker(call)),
             ),
             (
-                "app.make_response(document)",
-                lambda: partial(app.make_response, document),
+                "_json_response(app, document)",
+                lambda: partial(view._json_response, app, document),
             ),
             (
-                "  app.json.dumps(document) (sorted keys)",
-                lambda: partial(app.json.dumps, document),
+                "  app.make_response(document) (what it replaces)",
+                lambda: partial(app.make_response, document),
             ),
             (
                 "response_class(json.dumps(document)) (the floor)",
@@ -164,16 +189,13 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
                     )
                 ),
             ),
-            (
-                "response_rendered.send(...)",
-                lambda: send(signals.response_rendered, document=document),
-            ),
         ]
         report["session"] = _run("Session route, step by step:", steps, number)
     with _context(app, chained):
         call = cont._Call(session.id, {"tries": 0})
-        setattr(g, cont._G_KEY, call)
+        adapter = request_ctx.url_adapter
         tokens = state().tokens
+        payload = [session.id, "tropo.choice", call.state]
         steps = [
             (
                 "render(verbs, next_url=_Linker(...)), next=handler",
@@ -189,14 +211,28 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
                     tokens.dumps, config, session.id, "tropo.choice", call.state
                 ),
             ),
-            ("  url_for(endpoint)", lambda: partial(url_for, "tropo.choice")),
+            (
+                "    stock URLSafeTimedSerializer.dumps (reference)",
+                lambda: partial(stock.dumps, payload),
+            ),
+            (
+                "  routes.link(...): the URL up to the token (cached)",
+                lambda: partial(
+                    state().routes.link, app, adapter, "tropo.choice", None
+                ),
+            ),
+            (
+                "    url_for(endpoint) (what the cache saves)",
+                lambda: partial(url_for, "tropo.choice"),
+            ),
         ]
         report["chained"] = _run("Chained route, extra steps:", steps, number)
     with _context(app, choice):
+        req = request._get_current_object()  # type: ignore[attr-defined]
         result = Result.parse(choice.body)
-        token = request.args.get(cont.NEXT_PARAM)
-        setattr(g, cont._G_KEY, cont._Call(result.session_id, {"tries": 0}))
+        token = req.args.get(cont.NEXT_PARAM)
         tokens = state().tokens
+        call = cont._Call(result.session_id, {"tries": 0})
         steps = [
             (
                 "json.loads(body) (what the floor does)",
@@ -204,8 +240,8 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
             ),
             ("Result.parse(body)", lambda: partial(Result.parse, choice.body)),
             (
-                "request.args.get(NEXT_PARAM)",
-                lambda: lambda: request.args.get(cont.NEXT_PARAM),
+                "req.args.get(NEXT_PARAM)",
+                lambda: lambda: req.args.get(cont.NEXT_PARAM),
             ),
             (
                 "tokens.loads(...): check the token",
@@ -213,7 +249,25 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
                     tokens.loads, config, token, result.session_id, "tropo.choice"
                 ),
             ),
-            ("handler(result): call_state, 2 verbs", lambda: partial(target, result)),
+            (
+                "  stock URLSafeTimedSerializer.loads (reference)",
+                lambda: partial(stock.loads, token, return_timestamp=True),
+            ),
+            (
+                "handler(result): call_state, 2 verbs",
+                lambda: lambda: _with_call(call, target, result),
+            ),
         ]
         report["result"] = _run("Result route, extra steps:", steps, number)
     return report
+
+
+def _with_call(call: t.Any, handler: t.Any, result: t.Any) -> t.Any:
+    """Run a result handler with ``call`` as the current call."""
+    from flask_tropo import continuation as cont
+
+    reset = cont._CALL.set(call)
+    try:
+        return handler(result)
+    finally:
+        cont._CALL.reset(reset)

@@ -19,7 +19,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .blueprint import _TropoView
+from ._view import _TropoView
 from .simulator.console import call_command
 
 __all__ = ["cli"]

@@ -18,9 +18,10 @@ from marshmallow import ValidationError
 
 from . import verbs as v
 from .exceptions import InvalidDocument
+from .schemas.compiled import _VERB_DUMPERS
 from .schemas.compiled import dump_verb
+from .schemas.verbs import _next_url
 from .schemas.verbs import load_verb
-from .schemas.verbs import next_url_resolver
 
 __all__ = ["render", "parse_document"]
 
@@ -51,14 +52,21 @@ def render(
     """
     items = (verbs,) if isinstance(verbs, v.Verb) else verbs
     out: list[dict[str, t.Any]] = []
-    with next_url_resolver(next_url):
+    # next_url_resolver(next_url), without building the context manager.
+    token = _next_url.set(next_url)
+    try:
         for verb in items:
             if not isinstance(verb, v.Verb):
                 raise TypeError(
                     f"render() takes verbs from flask_tropo.verbs, got {verb!r}"
                     f" ({type(verb).__name__})."
                 )
-            out.append({verb.tropo_key: dump_verb(verb)})
+            dump: c.Callable[[v.Verb], t.Any] = (
+                _VERB_DUMPERS.get(type(verb)) or dump_verb
+            )
+            out.append({verb.tropo_key: dump(verb)})
+    finally:
+        _next_url.reset(token)
     return {"tropo": out}
 
 

@@ -6,18 +6,20 @@ import collections.abc as c
 import typing as t
 from weakref import WeakKeyDictionary
 
+from flask import Flask
 from flask import current_app
+from flask import url_for
 
+from ._view import _TropoView
 from .blueprint import HandlerT
 from .blueprint import TropoBlueprint
-from .blueprint import _TropoView
 from .continuation import _Tokens
 from .exceptions import TropoError
 from .verbs import On
 from .verbs import Verb
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from flask import Flask
+    from werkzeug.routing import MapAdapter
 
 __all__ = ["Tropo"]
 
@@ -286,14 +288,15 @@ class _AppState:
 
 class _RouteIndex:
     """Which endpoints serve which handler, built from ``app.view_functions``
-    and rebuilt when routes are added.
+    and rebuilt when routes are added; also caches, per blueprint, the default
+    ``On`` verbs, and the URLs of result routes.
 
     Internal; may change at any time.
 
     :meta private:
     """
 
-    __slots__ = ("_size", "_tables")
+    __slots__ = ("_size", "_tables", "_ons", "_links")
 
     def __init__(self) -> None:
         self._size = -1
@@ -301,6 +304,8 @@ class _RouteIndex:
             dict[c.Callable[..., t.Any], tuple[str, ...]],
             dict[tuple[str | None, str], On],
         ] = ({}, {})
+        self._ons: dict[str | None, tuple[On, ...]] = {}
+        self._links: dict[tuple[t.Any, ...], str] = {}
 
     def refresh(self, app: Flask) -> None:
         """Rebuild the tables if the app has new view functions."""
@@ -318,18 +323,25 @@ class _RouteIndex:
                 defaults.setdefault((endpoint.rpartition(".")[0], view.kind), on)
                 defaults.setdefault((None, view.kind), on)
         self._tables = ({h: tuple(e) for h, e in targets.items()}, defaults)
+        self._ons = {}
+        self._links = {}
         self._size = len(views)
 
     def add_defaults(self, verbs: list[Verb], blueprint: str | None) -> None:
         """Append ``On(event, next=handler)`` for the default hangup and error
         handlers (the blueprint's own, else the app's first) to ``verbs``
         unless it has a top-level ``On`` for that event."""
-        defaults = self._tables[1]
-        for event in ("hangup", "error"):
-            on = defaults.get((blueprint, event)) or defaults.get((None, event))
-            if on is not None and not any(
-                isinstance(v, On) and v.event == event for v in verbs
-            ):
+        ons = self._ons.get(blueprint)
+        if ons is None:
+            defaults = self._tables[1]
+            found = (
+                defaults.get((blueprint, event)) or defaults.get((None, event))
+                for event in ("hangup", "error")
+            )
+            ons = self._ons[blueprint] = tuple(on for on in found if on is not None)
+        for on in ons:
+            event = on.event
+            if not any(isinstance(v, On) and v.event == event for v in verbs):
                 verbs.append(on)
 
     def resolve(self, handler: c.Callable[..., t.Any], blueprint: str | None) -> str:
@@ -342,6 +354,71 @@ class _RouteIndex:
                 if endpoint.rpartition(".")[0] == blueprint:
                     return endpoint
         return endpoints[0]
+
+    def link(
+        self,
+        app: Flask,
+        adapter: MapAdapter | None,
+        endpoint: str,
+        external: str | None,
+    ) -> str:
+        """The URL of ``endpoint`` up to its token: ``url_for(endpoint)``,
+        under ``external`` (``TROPO_EXTERNAL_URL``) if set, then ``?`` or
+        ``&``.
+
+        Cached per endpoint, external URL and what the request's URL adapter
+        builds from (script name, subdomain, server name, scheme), unless
+        ``url_defaults`` functions apply to the endpoint; at most
+        :data:`_LINKS` entries.
+        """
+        key = None
+        if adapter is not None:
+            key = (
+                endpoint,
+                external,
+                adapter.script_name,
+                adapter.subdomain,
+                adapter.server_name,
+                adapter.url_scheme,
+            )
+            base = self._links.get(key)
+            if base is not None:
+                return base
+        path = url_for(endpoint)
+        if external and path.startswith("/"):
+            path = external.rstrip("/") + path
+        base = f"{path}{'&' if '?' in path else '?'}"
+        if key is not None and _fixed_url(app, endpoint):
+            links = self._links
+            if len(links) >= _LINKS:
+                links.clear()
+            links[key] = base
+        return base
+
+
+#: The most URLs :meth:`_RouteIndex.link` keeps (the server name comes from
+#: the request's Host header).
+_LINKS = 256
+
+
+def _fixed_url(app: Flask, endpoint: str) -> bool:
+    """Whether ``url_for(endpoint)`` depends only on the URL adapter: no
+    ``url_defaults`` function applies to the endpoint, and ``url_for`` is
+    Flask's own.
+
+    :meta private:
+    """
+    if type(app).url_for is not Flask.url_for:
+        return False
+    functions = app.url_default_functions
+    if not functions:
+        return True
+    names: list[str | None] = [None]
+    blueprint = endpoint.rpartition(".")[0]
+    while blueprint:
+        names.append(blueprint)
+        blueprint = blueprint.rpartition(".")[0]
+    return not any(functions.get(name) for name in names)
 
 
 def _not_a_target(handler: c.Callable[..., t.Any]) -> str:

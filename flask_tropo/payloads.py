@@ -29,6 +29,8 @@ import typing as t
 from dataclasses import dataclass
 from dataclasses import field
 
+from ._init import fast_init
+
 __all__ = [
     "Action",
     "Endpoint",
@@ -38,6 +40,7 @@ __all__ = [
 ]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Endpoint:
     """One end of a session: the ``to`` or ``from`` caller-ID object."""
@@ -54,6 +57,7 @@ class Endpoint:
     network: str | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InitialMedia:
     """One part of an inbound MMS (wire ``initialMedia``)."""
@@ -68,6 +72,7 @@ class InitialMedia:
     disposition: str | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Session:
     """The document Tropo posts when a call or text conversation starts.
@@ -128,6 +133,7 @@ class Session:
         return _loaders()[0](data)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Action:
     """The outcome of one named verb, an element of :attr:`Result.actions`."""
@@ -171,6 +177,7 @@ class Action:
     transcription: t.Any = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Result:
     """The document Tropo posts to a ``next`` URL.

@@ -35,6 +35,7 @@ from dataclasses import FrozenInstanceError
 from dataclasses import dataclass
 from dataclasses import fields
 
+from ._init import fast_init
 from .exceptions import InvalidArgument
 
 __all__ = [
@@ -171,7 +172,11 @@ def _says(owner: t.Any, field: str, required: bool = False) -> tuple[Say, ...] |
         if required:
             _fail(owner, field, "is required")
         return None
-    items = [value] if isinstance(value, (str, Say)) else value
+    if isinstance(value, str):  # the usual prompt, checked as below
+        result: tuple[Say, ...] = (Say(value),)
+        _set(owner, field, result)
+        return result
+    items = [value] if isinstance(value, Say) else value
     if not isinstance(items, c.Sequence) or not items:
         _fail(owner, field, f"must be a string, a Say or a list of them, got {value!r}")
     says: list[Say] = []
@@ -288,9 +293,12 @@ class Choices(_Model):
     def __post_init__(self) -> None:
         if self.value is not None and not isinstance(self.value, str):
             _fail(self, "value", f"must be a grammar string, got {self.value!r}")
-        if isinstance(self.mode, str):
-            _set(self, "mode", self.mode.lower())
-        _one_of(self, "mode", self.mode, MODES)
+        mode = self.mode
+        if isinstance(mode, str):
+            mode = mode.lower()
+            _set(self, "mode", mode)
+        if mode is not None and mode not in MODES:
+            _one_of(self, "mode", mode, MODES)
         if self.terminator is not None and (
             not isinstance(self.terminator, str)
             or len(self.terminator) != 1
@@ -410,13 +418,24 @@ class Say(Verb):
     event: str | None = None
 
     def __post_init__(self) -> None:
-        _required_str(self, "value")
-        _one_of(self, "as_", self.as_, SAY_AS)
-        _one_of(
-            self, "prompt_log_security", self.prompt_log_security, PROMPT_LOG_SECURITY
-        )
-        _signals(self)
-        _media(self)
+        # Each check runs only for a value that is set: a plain Say("...")
+        # checks only its value.
+        value = self.value
+        if not isinstance(value, str) or not value:
+            _required_str(self, "value")
+        if self.as_ is not None:
+            _one_of(self, "as_", self.as_, SAY_AS)
+        if self.prompt_log_security is not None:
+            _one_of(
+                self,
+                "prompt_log_security",
+                self.prompt_log_security,
+                PROMPT_LOG_SECURITY,
+            )
+        if self.allow_signals is not None:
+            _signals(self)
+        if self.media is not None:
+            _media(self)
         if self.event is not None:
             parts = self.event.split() if isinstance(self.event, str) else []
             if not parts or not all(_ASK_EVENT.match(p) for p in parts):
@@ -480,32 +499,49 @@ class Ask(Verb):
     mask_template: str | None = None
 
     def __post_init__(self) -> None:
-        if isinstance(self.choices, str):
-            _set(self, "choices", Choices(self.choices))
-        elif not isinstance(self.choices, Choices):
+        # The checks in the order of the fields; each runs only for a value
+        # that is set, so an Ask with few options checks little.
+        choices = self.choices
+        if isinstance(choices, str):
+            choices = Choices(choices)
+            _set(self, "choices", choices)
+        elif not isinstance(choices, Choices):
             _fail(
                 self,
                 "choices",
                 f"must be a grammar string or Choices, got {self.choices!r}",
             )
-        if not t.cast(Choices, self.choices).value:
+        if not choices.value:
             _fail(self, "choices", "needs a grammar value, for example '[4 DIGITS]'")
-        _prompt_order(self, _says(self, "say"), "say")
-        _at_least(self, "attempts", self.attempts, 1, integer=True)
-        _between(self, "min_confidence", self.min_confidence, 0, 100)
-        _between(self, "sensitivity", self.sensitivity, 0, 1)
-        _timeouts(
-            self,
-            "interdigit_timeout",
-            "speech_complete_timeout",
-            "speech_incomplete_timeout",
-            "timeout",
-        )
-        _signals(self)
-        _one_of(
-            self, "prompt_log_security", self.prompt_log_security, PROMPT_LOG_SECURITY
-        )
-        _one_of(self, "asr_log_security", self.asr_log_security, ASR_LOG_SECURITY)
+        if self.say is not None:
+            _prompt_order(self, _says(self, "say"), "say")
+        if self.attempts is not None:
+            _at_least(self, "attempts", self.attempts, 1, integer=True)
+        if self.min_confidence is not None:
+            _between(self, "min_confidence", self.min_confidence, 0, 100)
+        if self.sensitivity is not None:
+            _between(self, "sensitivity", self.sensitivity, 0, 1)
+        if self.interdigit_timeout is not None:
+            _at_least(self, "interdigit_timeout", self.interdigit_timeout, 0)
+        if self.speech_complete_timeout is not None:
+            _at_least(self, "speech_complete_timeout", self.speech_complete_timeout, 0)
+        if self.speech_incomplete_timeout is not None:
+            _at_least(
+                self, "speech_incomplete_timeout", self.speech_incomplete_timeout, 0
+            )
+        if self.timeout is not None:
+            _at_least(self, "timeout", self.timeout, 0)
+        if self.allow_signals is not None:
+            _signals(self)
+        if self.prompt_log_security is not None:
+            _one_of(
+                self,
+                "prompt_log_security",
+                self.prompt_log_security,
+                PROMPT_LOG_SECURITY,
+            )
+        if self.asr_log_security is not None:
+            _one_of(self, "asr_log_security", self.asr_log_security, ASR_LOG_SECURITY)
         if self.mask_template is not None and (
             not isinstance(self.mask_template, str)
             or not _MASK.match(self.mask_template)
@@ -547,12 +583,17 @@ class On(Verb):
     ask: Ask | str | None = None
 
     def __post_init__(self) -> None:
-        _required_str(self, "event")
+        event = self.event
+        if not isinstance(event, str) or not event:
+            _required_str(self, "event")
         if self.next is not None and not (
             isinstance(self.next, str) or callable(self.next)
         ):
             _fail(self, "next", f"must be a URL or a handler, got {self.next!r}")
-        _says(self, "say")
+        if self.say is not None:
+            _says(self, "say")
+        if self.ask is None:
+            return
         if isinstance(self.ask, str):
             _set(self, "ask", Ask(self.ask))
         elif self.ask is not None and not isinstance(self.ask, Ask):
@@ -1093,11 +1134,14 @@ def _seal() -> None:
     class as it was before slots were added (CPython gh-105936), so on the
     Python versions this package supports, setting a name that is not a field
     (any name on ``Hangup``) raised ``TypeError: super(type, obj)`` instead.
+
+    Also gives each class the faster ``__init__`` of :mod:`flask_tropo._init`.
     """
     nested = (Choices, Transcription, UploadTarget, MachineDetection, Prompt)
     for cls in (*VERBS.values(), *nested):
         type.__setattr__(cls, "__setattr__", _refuse_setattr)
         type.__setattr__(cls, "__delattr__", _refuse_delattr)
+        fast_init(cls)
 
 
 _seal()

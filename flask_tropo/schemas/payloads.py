@@ -313,8 +313,13 @@ def _decode(data: t.Any) -> t.Any:
     """
     text = data
     if isinstance(data, (bytes, bytearray, memoryview)):
+        raw = bytes(data)
         try:
-            text = bytes(data).decode("utf-8-sig")
+            # "utf-8-sig", without its codec's Python-level decode function:
+            # one leading BOM is dropped.
+            if raw[:3] == b"\xef\xbb\xbf":
+                raw = raw[3:]
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             raise InvalidPayload(
                 {"_schema": ["Body is not valid UTF-8."]}, data

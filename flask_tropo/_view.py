@@ -1,0 +1,381 @@
+"""The view that runs a Tropo handler: the request pipeline of every route
+registered on a :class:`~flask_tropo.TropoBlueprint`.
+
+A request to a Tropo route is checked (method, Basic auth, body size), its
+payload loaded (a :class:`~flask_tropo.Session` or
+:class:`~flask_tropo.Result`), a result's ``next`` token verified, a signal
+sent, the handler called through ``current_app.ensure_sync``, and its verbs
+rendered with the app's default ``hangup``/``error`` handlers and signed
+``next`` URLs, then written by the app's JSON provider. Refusals are JSON
+errors from the blueprint's own error handler; a failing handler gets the
+caller an apology instead of a ``500``.
+
+The request path reads Flask's context objects once per request, sends a
+signal only when it has receivers, and writes the document with a JSON encoder
+built once for the settings of Flask's default provider (the same bytes as
+``app.json.response``).
+
+Internal; may change at any time.
+"""
+
+from __future__ import annotations
+
+import collections.abc as c
+import hmac
+import json
+import typing as t
+
+from flask import current_app
+from flask.globals import request_ctx
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.datastructures import Headers
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import Unauthorized
+from werkzeug.wrappers import Response
+
+from . import signals
+from .continuation import _CALL
+from .continuation import NEXT_PARAM
+from .continuation import _Call
+from .continuation import _Linker
+from .document import render
+from .exceptions import HandlerReturnError
+from .exceptions import InvalidNextToken
+from .exceptions import InvalidPayload
+from .payloads import Result
+from .payloads import Session
+from .verbs import Hangup
+from .verbs import Say
+from .verbs import Transfer
+from .verbs import Verb
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from flask import Flask
+    from flask import Request
+    from flask.config import Config
+
+    from .extension import Tropo
+    from .extension import _AppState
+
+#: The kinds of Tropo routes.
+Kind = t.Literal["session", "result", "hangup", "error"]
+
+_ERROR_KEYS = {401: "authorization", 405: "method", 413: "body"}
+
+
+def _app_state(app: Flask) -> _AppState:
+    tropo: Tropo | None = app.extensions.get("tropo")
+    if tropo is None:
+        raise RuntimeError(
+            "The Tropo extension is not initialized on this app: did you forget"
+            " to call Tropo().init_app(app)? TropoBlueprint routes need it."
+        )
+    return tropo._states[app]
+
+
+class _TropoView:
+    """The view function registered for one Tropo route.
+
+    Internal; may change at any time.
+
+    :meta private:
+    """
+
+    __slots__ = ("kind", "handler")
+
+    def __init__(self, kind: Kind, handler: c.Callable[..., t.Any]) -> None:
+        #: ``"session"``, ``"result"``, ``"hangup"`` or ``"error"``.
+        self.kind = kind
+        #: The user's handler.
+        self.handler = handler
+
+    def __repr__(self) -> str:
+        return f"<Tropo {self.kind} view of {self.handler!r}>"
+
+    def __call__(self, **view_args: t.Any) -> Response:
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        state = _app_state(app)
+        config = app.config
+        ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
+        req: Request = ctx.request
+        if req.method != "POST":
+            raise MethodNotAllowed(
+                valid_methods=["POST"],
+                description="Tropo routes accept only POST: Tropo posts its"
+                " session and result documents.",
+            )
+        _check_auth(app, config, req)
+        body = _read_body(app, config, req)
+        endpoint = t.cast(str, req.endpoint)
+        session = self.kind == "session"
+        try:
+            payload = (Session if session else Result).parse(body)
+        except InvalidPayload as exc:
+            _reject(app, "invalid-payload", exc)
+            raise
+        if session:
+            call = _Call(payload.id, {})  # type: ignore[union-attr]
+            signal = signals.session_received
+        else:
+            try:
+                restored = state.tokens.restore(
+                    config,
+                    payload,  # type: ignore[arg-type]
+                    endpoint,
+                    req.args.get(NEXT_PARAM),
+                )
+            except InvalidNextToken as exc:
+                _reject(app, "invalid-token", exc)
+                raise
+            call = _Call(payload.session_id, restored)  # type: ignore[union-attr]
+            signal = signals.result_received
+        state.routes.refresh(app)
+        token = _CALL.set(call)
+        try:
+            if signal.receivers:
+                kwargs = {"session" if session else "result": payload}
+                signal.send(app, _async_wrapper=app.ensure_sync, **kwargs)
+            return self._respond(app, state, call, endpoint, payload, view_args, ctx)
+        finally:
+            _CALL.reset(token)
+
+    def _respond(
+        self,
+        app: Flask,
+        state: _AppState,
+        call: _Call,
+        endpoint: str,
+        payload: Session | Result,
+        view_args: dict[str, t.Any],
+        ctx: t.Any,
+    ) -> Response:
+        config = app.config
+        try:
+            rv = app.ensure_sync(self.handler)(payload, **view_args)
+            if isinstance(rv, Response):
+                return rv
+            verbs, rest = _unpack(rv, endpoint)
+            blueprint = ctx.request.blueprint
+            state.routes.add_defaults(verbs, blueprint)
+            linker = _Linker(app, state, config, call, blueprint, ctx.url_adapter)
+            document = render(verbs, next_url=linker)
+            response = _json_response(app, document)
+            if rest:
+                response = app.make_response((response, *rest))
+        except HTTPException:
+            raise
+        except Exception as exc:
+            if app.testing or config["TROPO_PROPAGATE_EXCEPTIONS"]:
+                raise
+            app.logger.exception(
+                "Tropo handler %r failed in session %s; the caller hears"
+                " TROPO_ERROR_MESSAGE.",
+                endpoint,
+                call.session_id,
+            )
+            if signals.handler_failed.receivers:
+                signals.handler_failed.send(
+                    app, _async_wrapper=app.ensure_sync, exception=exc
+                )
+            document = render(_apology(config))
+            response = _json_response(app, document)
+        if signals.response_rendered.receivers:
+            signals.response_rendered.send(
+                app, _async_wrapper=app.ensure_sync, document=document
+            )
+        return response
+
+
+def _unpack(rv: t.Any, endpoint: str) -> tuple[list[Verb], tuple[t.Any, ...]]:
+    """Split a handler's return value into its verbs and the status and
+    headers of a ``(verbs, status[, headers])`` tuple.
+
+    :meta private:
+    """
+    rest: tuple[t.Any, ...] = ()
+    if type(rv) is list:  # the usual answer, checked the same way below
+        verbs = rv.copy()
+        for item in verbs:
+            if not isinstance(item, Verb):
+                raise _not_a_verb(endpoint, item)
+        return verbs, rest
+    if isinstance(rv, tuple) and len(rv) in (2, 3) and not isinstance(rv[1], Verb):
+        rv, rest = rv[0], rv[1:]
+        if not isinstance(rest[0], (int, str, c.Mapping, Headers, list)):
+            raise HandlerReturnError(
+                f"The Tropo handler of endpoint {endpoint!r} returned a tuple with"
+                f" a {type(rest[0]).__name__}; return (verbs, status),"
+                " (verbs, headers) or (verbs, status, headers)."
+            )
+    if isinstance(rv, Verb):
+        return [rv], rest
+    if isinstance(rv, c.Iterable) and not isinstance(rv, (str, bytes, c.Mapping)):
+        verbs = list(rv)
+        for item in verbs:
+            if not isinstance(item, Verb):
+                raise _not_a_verb(endpoint, item)
+        return verbs, rest
+    hint = " (did it forget to return?)" if rv is None else ""
+    raise HandlerReturnError(
+        f"The Tropo handler of endpoint {endpoint!r} returned {type(rv).__name__}"
+        f"{hint}; return a verb, a list of verbs, a (verbs, status[, headers])"
+        " tuple or a Response."
+    )
+
+
+def _not_a_verb(endpoint: str, item: t.Any) -> HandlerReturnError:
+    return HandlerReturnError(
+        f"The Tropo handler of endpoint {endpoint!r} returned a list"
+        f" holding a {type(item).__name__} ({item!r}); every item must"
+        " be a verb from flask_tropo.verbs."
+    )
+
+
+def _apology(config: Config) -> list[Verb]:
+    say = Say(config["TROPO_ERROR_MESSAGE"])
+    to = config["TROPO_ERROR_TRANSFER_TO"]
+    return [say, Transfer(to) if to else Hangup()]
+
+
+# -- the response --------------------------------------------------------------
+
+#: JSON encoders by the settings of a DefaultJSONProvider: (default,
+#: ensure_ascii, sort_keys, indented).
+_ENCODERS: dict[tuple[t.Any, ...], json.JSONEncoder] = {}
+
+
+def _json_response(app: Flask, document: dict[str, t.Any]) -> Response:
+    """``app.make_response(document)``: the document written by the app's
+    JSON provider.
+
+    For Flask's :class:`~flask.json.provider.DefaultJSONProvider`, the same
+    body, ``json.dumps`` with the provider's ``default``, ``ensure_ascii``,
+    ``sort_keys`` and layout, plus a newline, is written here by an encoder
+    built once for those settings; any other provider writes it itself.
+
+    :meta private:
+    """
+    provider = app.json
+    if type(provider) is not DefaultJSONProvider:
+        return app.make_response(document)
+    indent = provider.compact is False or (provider.compact is None and app.debug)
+    key = (provider.default, provider.ensure_ascii, provider.sort_keys, indent)
+    encoder = _ENCODERS.get(key)
+    if encoder is None:
+        if len(_ENCODERS) >= 16:
+            _ENCODERS.clear()
+        encoder = _ENCODERS[key] = json.JSONEncoder(
+            default=provider.default,
+            ensure_ascii=provider.ensure_ascii,
+            sort_keys=provider.sort_keys,
+            indent=2 if indent else None,
+            separators=None if indent else (",", ":"),
+        )
+    return app.response_class(
+        f"{encoder.encode(document)}\n", mimetype=provider.mimetype
+    )
+
+
+# -- request checks ------------------------------------------------------------
+
+
+class _BasicAuthRequired(Unauthorized):
+    """A 401 that asks for Basic credentials, ``realm="tropo"`` quoted.
+
+    :meta private:
+    """
+
+    def get_headers(self, *args: t.Any, **kwargs: t.Any) -> list[tuple[str, str]]:
+        headers = super().get_headers(*args, **kwargs)
+        return [*headers, ("WWW-Authenticate", 'Basic realm="tropo"')]
+
+
+def _check_auth(app: Flask, config: Config, req: Request) -> None:
+    expected = config["TROPO_BASIC_AUTH"]
+    if expected is None:
+        return
+    user, password = expected
+    auth = req.authorization
+    if auth is not None and auth.type == "basic":
+        # Both compared in constant time, and always both.
+        user_ok = _same(auth.username, user)
+        if _same(auth.password, password) and user_ok:
+            return
+    exc = _BasicAuthRequired(
+        "Tropo routes need HTTP Basic credentials (TROPO_BASIC_AUTH)."
+    )
+    _reject(app, "unauthorized", exc)
+    raise exc
+
+
+def _same(given: str | None, expected: t.Any) -> bool:
+    return hmac.compare_digest((given or "").encode(), str(expected).encode())
+
+
+def _read_body(app: Flask, config: Config, req: Request) -> bytes:
+    limit = config["TROPO_MAX_CONTENT_LENGTH"]
+    if limit is None:
+        return req.get_data()
+    length = req.content_length
+    if length is None or length <= limit:
+        # Also enforced while reading, for chunked bodies without a length;
+        # werkzeug stops quietly at the limit, so read one byte more.
+        req.max_content_length = limit + 1
+        try:
+            body = req.get_data()
+        except RequestEntityTooLarge:
+            pass
+        else:
+            if len(body) <= limit:  # the stream may have been read before
+                return body
+    exc = RequestEntityTooLarge(
+        description=f"The request body is larger than the {limit} bytes allowed"
+        " on Tropo routes (TROPO_MAX_CONTENT_LENGTH)."
+    )
+    _reject(app, "too-large", exc)
+    raise exc
+
+
+def _reject(app: Flask, reason: str, exc: HTTPException) -> None:
+    if signals.payload_rejected.receivers:
+        signals.payload_rejected.send(
+            app, _async_wrapper=app.ensure_sync, reason=reason, errors=_errors(exc)
+        )
+
+
+# -- errors --------------------------------------------------------------------
+
+
+def _errors(exc: HTTPException) -> dict[str, t.Any]:
+    """The ``errors`` member of the JSON error body.
+
+    :meta private:
+    """
+    if isinstance(exc, InvalidPayload):
+        return exc.messages
+    if isinstance(exc, InvalidNextToken):
+        return {NEXT_PARAM: [exc.reason]}
+    key = _ERROR_KEYS.get(exc.code or 0, "request")
+    return {key: [exc.description or exc.name]}
+
+
+def _error_response(exc: HTTPException) -> Response | HTTPException:
+    """Answer an HTTP error on a Tropo route as
+    ``{"code": ..., "status": ..., "errors": {...}}``.
+
+    Registered on each :class:`~flask_tropo.TropoBlueprint`, never on the
+    app.
+
+    :meta private:
+    """
+    if exc.code is None:
+        return exc
+    body = {"code": exc.code, "status": exc.name, "errors": _errors(exc)}
+    response = t.cast(Response, current_app.json.response(body))
+    response.status_code = exc.code
+    for key, value in exc.get_headers():
+        if key.lower() != "content-type":
+            response.headers.add(key, value)
+    return response
