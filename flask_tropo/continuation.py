@@ -142,6 +142,13 @@ class _CallStateProxy(c.MutableMapping[str, t.Any]):
     def __len__(self) -> int:
         return len(_current_call().state)
 
+    def __bool__(self) -> bool:
+        # Outside a Tropo request the proxy is empty rather than an error, so
+        # that logging ("%r", call_state), debuggers and doc tools can look at
+        # it; every other use still raises.
+        call = _CALL.get()
+        return call is not None and bool(call.state)
+
     def __contains__(self, key: object) -> bool:
         return key in _current_call().state
 

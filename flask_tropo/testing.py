@@ -115,8 +115,12 @@ How calls run
 
 from __future__ import annotations
 
+import collections.abc as c
+import contextlib
 import typing as t
 
+from .continuation import _CALL
+from .continuation import _Call
 from .exceptions import SimulationError as SimulationError
 from .simulator import wire
 from .simulator.core import Simulator as Simulator
@@ -127,6 +131,7 @@ from .simulator.entries import SentMessage as SentMessage
 
 __all__ = [
     "Call",
+    "call_state_for",
     "Event",
     "Recording",
     "SentMessage",
@@ -137,6 +142,31 @@ __all__ = [
 ]
 
 _SPECIAL_KEYS = {"from_": "from", "called_id": "calledid"}
+
+
+@contextlib.contextmanager
+def call_state_for(
+    state: c.Mapping[str, t.Any] | None = None, *, session_id: str = "test-session"
+) -> c.Iterator[dict[str, t.Any]]:
+    """Give :data:`~flask_tropo.call_state` a value outside a request, to
+    unit-test a handler by calling it.
+
+    .. code-block:: python
+
+        with call_state_for({"caller": "+14155550100"}) as state:
+            verbs = route_call(Result.parse(payload))
+        assert state["caller"] == "+14155550100"
+
+    :param state: the state the handler finds; a copy is used.
+    :param session_id: the session id of the pretend call.
+    :return: the state dict, as the handler left it.
+    """
+    call = _Call(session_id, dict(state or {}))
+    token = _CALL.set(call)
+    try:
+        yield call.state
+    finally:
+        _CALL.reset(token)
 
 
 def _wire_key(name: str) -> str:

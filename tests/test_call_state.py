@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import typing as t
 
 import pytest
@@ -17,6 +18,7 @@ from flask_tropo.exceptions import TropoError
 from flask_tropo.extension import Tropo
 from flask_tropo.payloads import Result
 from flask_tropo.payloads import Session
+from flask_tropo.testing import call_state_for
 from flask_tropo.verbs import Hangup
 from flask_tropo.verbs import On
 from flask_tropo.verbs import Say
@@ -224,3 +226,25 @@ def test_keys_must_be_strings(
     tropo.init_app(app)
     with pytest.raises(TropoError, match="keys must be strings"):
         client.post("/voice", json=tropo_session_doc())
+
+
+def test_call_state_is_falsy_outside_a_request_and_loggable(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert not call_state
+    logging.getLogger("flask_tropo.test").warning("state %r", call_state)
+    assert "call_state" in caplog.text
+    with pytest.raises(RuntimeError, match="only available while a Tropo handler"):
+        call_state["x"]
+
+
+def test_call_state_for_unit_tests_a_handler_directly() -> None:
+    def handler() -> str:
+        call_state["tries"] = call_state.get("tries", 0) + 1
+        return str(call_state["caller"])
+
+    with call_state_for({"caller": "+14155550100"}) as state:
+        assert handler() == "+14155550100"
+        assert call_state
+    assert state == {"caller": "+14155550100", "tries": 1}
+    assert not call_state
