@@ -93,7 +93,7 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
     ctx_proxy: t.Any = request_ctx
     ensure_sync = app.ensure_sync
     stock = URLSafeTimedSerializer(
-        config["SECRET_KEY"],
+        config["TROPO_SECRET_KEY"] or config["SECRET_KEY"],
         salt=cont._SALT,
         signer_kwargs={"digest_method": hashlib.sha256},
     )
