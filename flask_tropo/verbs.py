@@ -27,7 +27,6 @@ Voices, recognizers and networks are passed through unchecked.
 from __future__ import annotations
 
 import collections.abc as c
-import re
 import typing as t
 from dataclasses import KW_ONLY
 from dataclasses import MISSING
@@ -35,8 +34,32 @@ from dataclasses import FrozenInstanceError
 from dataclasses import dataclass
 from dataclasses import fields
 
+from ._checks import _ASK_EVENT
+from ._checks import _MASK
+from ._checks import ASR_LOG_SECURITY
+from ._checks import CHANNELS
+from ._checks import EMAIL_FORMATS
+from ._checks import FORMATS
+from ._checks import LOG_STATES
+from ._checks import METHODS
+from ._checks import MODES
+from ._checks import PROMPT_LOG_SECURITY
+from ._checks import SAY_AS
+from ._checks import TRANSCRIPTION_EMAIL_FORMATS
+from ._checks import TRANSFER_EVENTS
+from ._checks import _at_least
+from ._checks import _between
+from ._checks import _destinations
+from ._checks import _fail
+from ._checks import _headers
+from ._checks import _media
+from ._checks import _one_of
+from ._checks import _prompt_order
+from ._checks import _required_str
+from ._checks import _set
+from ._checks import _signals
+from ._checks import _timeouts
 from ._init import fast_init
-from .exceptions import InvalidArgument
 
 __all__ = [
     "Verb",
@@ -69,100 +92,8 @@ NextTarget: t.TypeAlias = "str | c.Callable[..., t.Any]"
 #: One signal name or several.
 Signals: t.TypeAlias = "str | c.Sequence[str]"
 
-MODES = ("dtmf", "speech", "any")
-SAY_AS = ("DATE", "DIGITS", "NUMBER")
-FORMATS = ("audio/wav", "audio/mp3", "audio/au")
-METHODS = ("POST", "PUT", "s3")
-CHANNELS = ("VOICE", "TEXT")
-PROMPT_LOG_SECURITY = ("none", "suppress")
-ASR_LOG_SECURITY = ("none", "suppress", "mask")
-LOG_STATES = ("none", "suppress")
-EMAIL_FORMATS = ("plain", "encoded")
-#: A transcription object also takes "omit" (tropo-webapi.md 1.3; PHP suite).
-TRANSCRIPTION_EMAIL_FORMATS = ("plain", "encoded", "omit")
-TRANSFER_EVENTS = ("ring", "connect")
-_ASK_EVENT = re.compile(r"^(timeout|nomatch|nomatch:[1-9][0-9]*)$")
-_MASK = re.compile(r"^[DX-]+$")
-
 
 # -- validation helpers -------------------------------------------------------
-
-
-def _fail(owner: t.Any, field: str, message: str) -> t.NoReturn:
-    raise InvalidArgument(message, verb=type(owner).__name__, field=field)
-
-
-def _set(owner: t.Any, field: str, value: object) -> None:
-    object.__setattr__(owner, field, value)
-
-
-def _one_of(
-    owner: t.Any, field: str, value: str | None, allowed: tuple[str, ...]
-) -> None:
-    if value is not None and value not in allowed:
-        choices = ", ".join(repr(a) for a in allowed)
-        _fail(owner, field, f"must be one of {choices}, got {value!r}")
-
-
-def _at_least(
-    owner: t.Any, field: str, value: float | None, low: float, integer: bool = False
-) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        _fail(owner, field, f"must be a number, got {value!r}")
-    if integer and not isinstance(value, int):
-        _fail(owner, field, f"must be a whole number, got {value!r}")
-    if value < low:
-        _fail(owner, field, f"must be at least {low:g}, got {value!r}")
-
-
-def _between(
-    owner: t.Any, field: str, value: float | None, low: float, high: float
-) -> None:
-    _at_least(owner, field, value, low)
-    if value is not None and value > high:
-        _fail(owner, field, f"must be between {low:g} and {high:g}, got {value!r}")
-
-
-def _timeouts(owner: t.Any, *fields: str) -> None:
-    for field in fields:
-        _at_least(owner, field, getattr(owner, field), 0)
-
-
-def _signals(owner: t.Any) -> None:
-    value = owner.allow_signals
-    if value is None or isinstance(value, str):
-        return
-    if not isinstance(value, c.Sequence) or not all(isinstance(v, str) for v in value):
-        _fail(owner, "allow_signals", f"must be a string or strings, got {value!r}")
-    _set(owner, "allow_signals", tuple(value))
-
-
-def _destinations(owner: t.Any, field: str) -> None:
-    value = getattr(owner, field)
-    if isinstance(value, str):
-        if not value:
-            _fail(owner, field, "must not be empty")
-        return
-    if (
-        not isinstance(value, c.Sequence)
-        or not value
-        or not all(isinstance(v, str) and v for v in value)
-    ):
-        _fail(owner, field, f"must be a string or a list of strings, got {value!r}")
-    _set(owner, field, tuple(value))
-
-
-def _headers(owner: t.Any) -> None:
-    value = owner.headers
-    if value is None:
-        return
-    if not isinstance(value, c.Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    ):
-        _fail(owner, "headers", f"must map header names to strings, got {value!r}")
-    _set(owner, "headers", dict(value))
 
 
 def _says(owner: t.Any, field: str, required: bool = False) -> tuple[Say, ...] | None:
@@ -192,32 +123,6 @@ def _says(owner: t.Any, field: str, required: bool = False) -> tuple[Say, ...] |
     return result
 
 
-def _prompt_order(owner: t.Any, says: tuple[Say, ...] | None, field: str) -> None:
-    """Event prompts must come before the prompts without an event."""
-    if not says:
-        return
-    seen_plain = False
-    for say in says:
-        if say.event is None:
-            seen_plain = True
-        elif seen_plain:
-            _fail(
-                owner,
-                field,
-                f"the prompt for event {say.event!r} must come before the prompts"
-                " without an event (Tropo plays them in order)",
-            )
-
-
-def _media(owner: t.Any) -> None:
-    value = owner.media
-    if value is None or isinstance(value, str):
-        return
-    if not isinstance(value, c.Sequence) or not all(isinstance(v, str) for v in value):
-        _fail(owner, "media", f"must be a string or a list of strings, got {value!r}")
-    _set(owner, "media", tuple(value))
-
-
 def _machine_detection(owner: t.Any) -> None:
     value = owner.machine_detection
     if isinstance(value, str):
@@ -228,12 +133,6 @@ def _machine_detection(owner: t.Any) -> None:
             "machine_detection",
             f"must be a bool, a string or a MachineDetection, got {value!r}",
         )
-
-
-def _required_str(owner: t.Any, field: str) -> None:
-    value = getattr(owner, field)
-    if not isinstance(value, str) or not value:
-        _fail(owner, field, f"must be a non-empty string, got {value!r}")
 
 
 # -- the base -----------------------------------------------------------------
