@@ -195,42 +195,33 @@ def _unpack(rv: t.Any, endpoint: str) -> tuple[list[Verb], tuple[t.Any, ...]]:
     :meta private:
     """
     rest: tuple[t.Any, ...] = ()
-    if type(rv) is list:  # the usual answer, checked the same way below
-        verbs = rv.copy()
-        for item in verbs:
-            if not isinstance(item, Verb):
-                raise _not_a_verb(endpoint, item)
-        return verbs, rest
-    if isinstance(rv, tuple) and len(rv) in (2, 3) and not isinstance(rv[1], Verb):
-        rv, rest = rv[0], rv[1:]
-        if not isinstance(rest[0], (int, str, c.Mapping, Headers, list)):
+    if type(rv) is not list:  # a list, the usual answer, skips these checks
+        if isinstance(rv, tuple) and len(rv) in (2, 3) and not isinstance(rv[1], Verb):
+            rv, rest = rv[0], rv[1:]
+            if not isinstance(rest[0], (int, str, c.Mapping, Headers, list)):
+                raise HandlerReturnError(
+                    f"The Tropo handler of endpoint {endpoint!r} returned a tuple"
+                    f" with a {type(rest[0]).__name__}; return (verbs, status),"
+                    " (verbs, headers) or (verbs, status, headers)."
+                )
+        if isinstance(rv, Verb):
+            return [rv], rest
+        if not isinstance(rv, c.Iterable) or isinstance(rv, (str, bytes, c.Mapping)):
+            hint = " (did it forget to return?)" if rv is None else ""
             raise HandlerReturnError(
-                f"The Tropo handler of endpoint {endpoint!r} returned a tuple with"
-                f" a {type(rest[0]).__name__}; return (verbs, status),"
-                " (verbs, headers) or (verbs, status, headers)."
+                f"The Tropo handler of endpoint {endpoint!r} returned"
+                f" {type(rv).__name__}{hint}; return a verb, a list of verbs, a"
+                " (verbs, status[, headers]) tuple or a Response."
             )
-    if isinstance(rv, Verb):
-        return [rv], rest
-    if isinstance(rv, c.Iterable) and not isinstance(rv, (str, bytes, c.Mapping)):
-        verbs = list(rv)
-        for item in verbs:
-            if not isinstance(item, Verb):
-                raise _not_a_verb(endpoint, item)
-        return verbs, rest
-    hint = " (did it forget to return?)" if rv is None else ""
-    raise HandlerReturnError(
-        f"The Tropo handler of endpoint {endpoint!r} returned {type(rv).__name__}"
-        f"{hint}; return a verb, a list of verbs, a (verbs, status[, headers])"
-        " tuple or a Response."
-    )
-
-
-def _not_a_verb(endpoint: str, item: t.Any) -> HandlerReturnError:
-    return HandlerReturnError(
-        f"The Tropo handler of endpoint {endpoint!r} returned a list"
-        f" holding a {type(item).__name__} ({item!r}); every item must"
-        " be a verb from flask_tropo.verbs."
-    )
+    verbs = list(rv)
+    for item in verbs:
+        if not isinstance(item, Verb):
+            raise HandlerReturnError(
+                f"The Tropo handler of endpoint {endpoint!r} returned a list"
+                f" holding a {type(item).__name__} ({item!r}); every item must"
+                " be a verb from flask_tropo.verbs."
+            )
+    return verbs, rest
 
 
 def _apology(config: Config) -> list[Verb]:
