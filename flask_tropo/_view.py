@@ -24,7 +24,9 @@ import collections.abc as c
 import hmac
 import json
 import typing as t
+from inspect import iscoroutinefunction
 
+from flask import Flask
 from flask import current_app
 from flask.globals import request_ctx
 from flask.json.provider import DefaultJSONProvider
@@ -46,13 +48,14 @@ from .exceptions import InvalidNextToken
 from .exceptions import InvalidPayload
 from .payloads import Result
 from .payloads import Session
+from .schemas.verbs import _next_url
+from .schemas.writer import write_document
 from .verbs import Hangup
 from .verbs import Say
 from .verbs import Transfer
 from .verbs import Verb
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from flask import Flask
     from flask import Request
     from flask.config import Config
 
@@ -63,6 +66,7 @@ if t.TYPE_CHECKING:  # pragma: no cover
 Kind = t.Literal["session", "result", "hangup", "error"]
 
 _ERROR_KEYS = {401: "authorization", 405: "method", 413: "body"}
+_ENSURE_SYNC = Flask.ensure_sync
 
 
 def _app_state(app: Flask) -> _AppState:
@@ -83,13 +87,16 @@ class _TropoView:
     :meta private:
     """
 
-    __slots__ = ("kind", "handler")
+    __slots__ = ("kind", "handler", "coroutine")
 
     def __init__(self, kind: Kind, handler: c.Callable[..., t.Any]) -> None:
         #: ``"session"``, ``"result"``, ``"hangup"`` or ``"error"``.
         self.kind = kind
         #: The user's handler.
         self.handler = handler
+        #: Whether ``app.ensure_sync`` must wrap the handler: Flask's own
+        #: wraps coroutine functions only, so the check runs once, here.
+        self.coroutine = iscoroutinefunction(handler)
 
     def __repr__(self) -> str:
         return f"<Tropo {self.kind} view of {self.handler!r}>"
@@ -106,7 +113,8 @@ class _TropoView:
                 description="Tropo routes accept only POST: Tropo posts its"
                 " session and result documents.",
             )
-        _check_auth(app, config, req)
+        if config["TROPO_BASIC_AUTH"] is not None:
+            _check_auth(app, config, req)
         body = _read_body(app, config, req)
         endpoint = t.cast(str, req.endpoint)
         session = self.kind == "session"
@@ -152,16 +160,20 @@ class _TropoView:
         ctx: t.Any,
     ) -> Response:
         config = app.config
+        document: dict[str, t.Any] | None = None
         try:
-            rv = app.ensure_sync(self.handler)(payload, **view_args)
+            handler = self.handler
+            if self.coroutine or type(app).ensure_sync is not _ENSURE_SYNC:
+                handler = app.ensure_sync(handler)
+            rv = handler(payload, **view_args)
             if isinstance(rv, Response):
                 return rv
             verbs, rest = _unpack(rv, endpoint)
-            blueprint = ctx.request.blueprint
+            # Request.blueprint, from the endpoint at hand.
+            blueprint = endpoint.rpartition(".")[0] if "." in endpoint else None
             state.routes.add_defaults(verbs, blueprint)
             linker = _Linker(app, state, config, call, blueprint, ctx.url_adapter)
-            document = render(verbs, next_url=linker)
-            response = _json_response(app, document)
+            response, document = _document_response(app, verbs, linker)
             if rest:
                 response = app.make_response((response, *rest))
         except HTTPException:
@@ -181,7 +193,8 @@ class _TropoView:
                 )
             document = render(_apology(config))
             response = _json_response(app, document)
-        if signals.response_rendered.receivers:
+        # The document is built whenever the signal has receivers.
+        if document is not None and signals.response_rendered.receivers:
             signals.response_rendered.send(
                 app, _async_wrapper=app.ensure_sync, document=document
             )
@@ -237,6 +250,61 @@ def _apology(config: Config) -> list[Verb]:
 _ENCODERS: dict[tuple[t.Any, ...], json.JSONEncoder] = {}
 
 
+def _encoder(
+    app: Flask, provider: DefaultJSONProvider
+) -> tuple[json.JSONEncoder, bool]:
+    """The encoder that writes as ``provider`` does (built once per settings),
+    and whether it indents.
+
+    :meta private:
+    """
+    indent = provider.compact is False or (provider.compact is None and app.debug)
+    key = (provider.default, provider.ensure_ascii, provider.sort_keys, indent)
+    encoder = _ENCODERS.get(key)
+    if encoder is None:
+        if len(_ENCODERS) >= 16:
+            _ENCODERS.clear()
+        encoder = _ENCODERS[key] = json.JSONEncoder(
+            default=provider.default,
+            ensure_ascii=provider.ensure_ascii,
+            sort_keys=provider.sort_keys,
+            indent=2 if indent else None,
+            separators=None if indent else (",", ":"),
+        )
+    return encoder, indent
+
+
+def _document_response(
+    app: Flask, verbs: list[Verb], linker: _Linker
+) -> tuple[Response, dict[str, t.Any] | None]:
+    """``app.make_response(render(verbs, next_url=linker))``, and the document
+    if it was built.
+
+    For Flask's :class:`~flask.json.provider.DefaultJSONProvider` writing
+    compact JSON, and no receiver of
+    :data:`~flask_tropo.signals.response_rendered` to hand the document to,
+    the text is written straight from the verbs by the compiled writers of
+    :mod:`flask_tropo.schemas.writer`, the same bytes without the dict.
+
+    :meta private:
+    """
+    provider = app.json
+    if type(provider) is not DefaultJSONProvider or signals.response_rendered.receivers:
+        document = render(verbs, next_url=linker)
+        return _json_response(app, document), document
+    encoder, indent = _encoder(app, provider)
+    if indent:
+        document = render(verbs, next_url=linker)
+        return _json_response(app, document), document
+    style = (bool(provider.sort_keys), bool(provider.ensure_ascii))
+    token = _next_url.set(linker)
+    try:
+        text = write_document(verbs, style, encoder.encode)
+    finally:
+        _next_url.reset(token)
+    return app.response_class(f"{text}\n", mimetype=provider.mimetype), None
+
+
 def _json_response(app: Flask, document: dict[str, t.Any]) -> Response:
     """``app.make_response(document)``: the document written by the app's
     JSON provider.
@@ -251,19 +319,7 @@ def _json_response(app: Flask, document: dict[str, t.Any]) -> Response:
     provider = app.json
     if type(provider) is not DefaultJSONProvider:
         return app.make_response(document)
-    indent = provider.compact is False or (provider.compact is None and app.debug)
-    key = (provider.default, provider.ensure_ascii, provider.sort_keys, indent)
-    encoder = _ENCODERS.get(key)
-    if encoder is None:
-        if len(_ENCODERS) >= 16:
-            _ENCODERS.clear()
-        encoder = _ENCODERS[key] = json.JSONEncoder(
-            default=provider.default,
-            ensure_ascii=provider.ensure_ascii,
-            sort_keys=provider.sort_keys,
-            indent=2 if indent else None,
-            separators=None if indent else (",", ":"),
-        )
+    encoder, _ = _encoder(app, provider)
     return app.response_class(
         f"{encoder.encode(document)}\n", mimetype=provider.mimetype
     )
@@ -284,10 +340,7 @@ class _BasicAuthRequired(Unauthorized):
 
 
 def _check_auth(app: Flask, config: Config, req: Request) -> None:
-    expected = config["TROPO_BASIC_AUTH"]
-    if expected is None:
-        return
-    user, password = expected
+    user, password = config["TROPO_BASIC_AUTH"]
     auth = req.authorization
     if auth is not None and auth.type == "basic":
         # Both compared in constant time, and always both.
@@ -309,18 +362,17 @@ def _read_body(app: Flask, config: Config, req: Request) -> bytes:
     limit = config["TROPO_MAX_CONTENT_LENGTH"]
     if limit is None:
         return req.get_data()
-    length = req.content_length
-    if length is None or length <= limit:
-        # Also enforced while reading, for chunked bodies without a length;
-        # werkzeug stops quietly at the limit, so read one byte more.
-        req.max_content_length = limit + 1
-        try:
-            body = req.get_data()
-        except RequestEntityTooLarge:
-            pass
-        else:
-            if len(body) <= limit:  # the stream may have been read before
-                return body
+    # werkzeug refuses a Content-Length above the limit before reading, and
+    # stops quietly at the limit a body without one (chunked): one byte more
+    # tells the two apart.
+    req.max_content_length = limit + 1
+    try:
+        body = req.get_data()
+    except RequestEntityTooLarge:
+        pass
+    else:
+        if len(body) <= limit:  # the stream may have been read before
+            return body
     exc = RequestEntityTooLarge(
         description=f"The request body is larger than the {limit} bytes allowed"
         " on Tropo routes (TROPO_MAX_CONTENT_LENGTH)."
