@@ -19,13 +19,12 @@ from flask import request
 from werkzeug.test import EnvironBuilder
 
 from flask_tropo.continuation import call_state
-from flask_tropo.document import render
 from flask_tropo.extension import Tropo
 from flask_tropo.payloads import Result
 from flask_tropo.payloads import Session
-from flask_tropo.schemas import compiled
 from flask_tropo.schemas import load_session as marshmallow_load_session
 from flask_tropo.schemas.verbs import dump_verb as marshmallow_dump_verb
+from flask_tropo.schemas.writer import write_document
 from flask_tropo.verbs import Ask
 from flask_tropo.verbs import Choices
 from flask_tropo.verbs import Hangup
@@ -169,8 +168,9 @@ def create_app() -> Flask:
       reference the compiled path replaces), for comparison;
     - ``/floor-parse``, ``/floor-verbs``, ``/floor-render``: the floor with
       ``Session.parse`` instead of ``json.loads``, with the three verbs built
-      and dropped, with ``render`` of prebuilt verbs instead of the literal;
-    - ``/library``: flask_tropo's ``Session.parse`` and ``render`` in a plain
+      and dropped, with prebuilt verbs written as a Tropo route writes them
+      (the compiled writer) instead of the literal;
+    - ``/library``: flask_tropo's ``Session.parse`` and writer in a plain
       route, without the extension;
     - ``/voice``: a flask_tropo session route answering three verbs with a
       string ``next``;
@@ -218,17 +218,21 @@ def create_app() -> Flask:
             json.dumps(THREE_VERBS_LITERAL), mimetype="application/json"
         )
 
+    # What a Tropo route writes with Flask's default JSON settings (sorted
+    # keys, ASCII, compact): the text straight from the verbs.
+    encode = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+
     @app.post("/floor-render")
     def floor_render() -> t.Any:
         json.loads(request.get_data())
         return app.response_class(
-            json.dumps(render(prebuilt)), mimetype="application/json"
+            write_document(prebuilt, (True, True), encode), mimetype="application/json"
         )
 
     @app.post("/library")
     def library() -> t.Any:
         Session.parse(request.get_data())
-        body = compiled.dumps(render(three_verbs()))
+        body = write_document(three_verbs(), (True, True), encode)
         return app.response_class(body, mimetype="application/json")
 
     @tropo.on_session("/voice")

@@ -128,8 +128,8 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
             ("_app_state(app)", lambda: state),
             ("req.method (request object, not the proxy)", lambda: lambda: req.method),
             (
-                "_check_auth(app, config, req)",
-                lambda: partial(view._check_auth, app, config, req),
+                "TROPO_BASIC_AUTH unset: no _check_auth",
+                lambda: lambda: config["TROPO_BASIC_AUTH"] is not None,
             ),
             (
                 "_read_body(app, config, req), body already read",
@@ -152,7 +152,10 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
                 "  session_received.send(...) (what a send costs)",
                 lambda: send(signals.session_received, session=session),
             ),
-            ("app.ensure_sync(handler)", lambda: partial(ensure_sync, handler)),
+            (
+                "app.ensure_sync(handler) (skipped for plain functions)",
+                lambda: partial(ensure_sync, handler),
+            ),
             ("handler(session): builds the 3 verbs", lambda: partial(handler, session)),
             (
                 "_unpack(verbs, endpoint)",
@@ -164,11 +167,15 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
                 lambda: lambda: state().routes.add_defaults(list(verbs), "tropo"),
             ),
             (
-                "render(verbs, next_url=_Linker(...)), string next",
+                "_document_response(...): the body written from the verbs",
+                lambda: lambda: view._document_response(app, verbs, linker(call)),
+            ),
+            (
+                "  render(verbs, next_url=_Linker(...)) (the dict, for signals)",
                 lambda: lambda: render(verbs, next_url=linker(call)),
             ),
             (
-                "_json_response(app, document)",
+                "  _json_response(app, document) (the dict's body)",
                 lambda: partial(view._json_response, app, document),
             ),
             (
@@ -198,8 +205,12 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
         payload = [session.id, "tropo.choice", call.state]
         steps = [
             (
-                "render(verbs, next_url=_Linker(...)), next=handler",
-                lambda: lambda: render(linked_verbs, next_url=linker(call)),
+                "_document_response(...), next=handler",
+                lambda: (
+                    lambda: view._document_response(
+                        app, list(linked_verbs), linker(call)
+                    )
+                ),
             ),
             (
                 "  routes.resolve(handler, blueprint)",

@@ -33,6 +33,7 @@ from flask_tropo.schemas import compiled
 from flask_tropo.schemas import load_result as marshmallow_load_result
 from flask_tropo.schemas import load_session as marshmallow_load_session
 from flask_tropo.schemas.verbs import dump_verb as marshmallow_dump_verb
+from flask_tropo.schemas.writer import write_document
 
 from . import apps
 
@@ -142,11 +143,11 @@ def route_benches(app: t.Any) -> list[Bench]:
         ),
         Bench(
             "route.floor_render",
-            "floor + render (prebuilt verbs)",
+            "floor + writing prebuilt verbs",
             pieces[2],
             floor_key,
         ),
-        Bench("route.library", "parse + render in a plain route", library, floor_key),
+        Bench("route.library", "parse + write in a plain route", library, floor_key),
         Bench(
             "route.marshmallow", "marshmallow by hand (reference)", by_hand, floor_key
         ),
@@ -161,6 +162,9 @@ def part_benches() -> list[Bench]:
     literal = apps.THREE_VERBS_LITERAL
     if render(verbs) != literal:
         raise RuntimeError("render() does not give the floor's document")
+    encode = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+    if json.loads(write_document(verbs, (True, True), encode)) != literal:
+        raise RuntimeError("write_document() does not give the floor's document")
 
     def marshmallow_render() -> t.Any:
         return {"tropo": [{v.tropo_key: marshmallow_dump_verb(v)} for v in verbs]}
@@ -200,6 +204,12 @@ def part_benches() -> list[Bench]:
             "render.render_json",
             "json.dumps(render(3 verbs))",
             lambda: json.dumps(render(verbs)),
+            "render.json",
+        ),
+        Bench(
+            "render.write",
+            "write_document(3 verbs): a route's body",
+            lambda: write_document(verbs, (True, True), encode),
             "render.json",
         ),
         Bench(
