@@ -29,16 +29,23 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from flask_tropo import verbs as v
+from flask_tropo._init import fast_init
 from flask_tropo.continuation import call_state
 from flask_tropo.document import render
 from flask_tropo.exceptions import InvalidArgument
 from flask_tropo.exceptions import TropoError
 from flask_tropo.extension import Tropo
+from flask_tropo.payloads import Action
+from flask_tropo.payloads import Endpoint
+from flask_tropo.payloads import InitialMedia
 from flask_tropo.payloads import Result
 from flask_tropo.payloads import Session
+from flask_tropo.schemas import _load
 from flask_tropo.schemas import compiled
 from flask_tropo.schemas import payloads as reference
 from flask_tropo.schemas import verbs as verb_schemas
+from flask_tropo.schemas.fields import Parameters
+from flask_tropo.schemas.fields import UTCDateTime
 
 PAYLOADS = Path(__file__).parent / "payloads"
 SAMPLES = {path.stem: path.read_bytes() for path in sorted(PAYLOADS.glob("*.json"))}
@@ -146,17 +153,17 @@ def test_samples_load_alike(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
-@pytest.mark.parametrize("guarded", [False, True])
-def test_samples_take_the_fast_path(name: str, guarded: bool) -> None:
+@pytest.mark.parametrize(
+    "source", [compiled._MAPPING, compiled._JSON, compiled._ORJSON]
+)
+def test_samples_take_the_fast_path(name: str, source: int) -> None:
     """The compiled loaders vouch for every sample: marshmallow is not run."""
     document = json.loads(SAMPLES[name])
     if name.startswith("session"):
-        load = compiled._SESSION_GUARDED if guarded else compiled._SESSION
-        loaded = load(document)["session"]
+        loaded = compiled._SESSION[source](document)
         assert deep(loaded) == deep(reference.load_session(document))
     else:
-        load = compiled._RESULT_GUARDED if guarded else compiled._RESULT
-        loaded = load(document)["result"]
+        loaded = compiled._RESULT[source](document)
         assert deep(loaded) == deep(reference.load_result(document))
 
 
@@ -411,6 +418,12 @@ BODIES = [
     b'{"result": {"sessionId": "a", "sessionId": "b", "complete": true}}',
     b'{"result": {"sessionId": "a"}, "result": 1}',
     b"[" * 5000 + b"]" * 5000,
+    b' {"session": {"id": "a"}}',
+    b'{"session": {"id": "a"}}\n',
+    b'{"session": {"id": "a"}} x',
+    b'{"session": {"id": "a"}}{}',
+    b'{"session": {"id": "a", "id": 1}}',
+    b'{"result": {"sessionId": "a"}}\t\r\n ',
     b'{"session": ' * 3000 + b"{}" + b"}" * 3000,
 ]
 
@@ -483,6 +496,90 @@ def test_other_python_types_load_alike() -> None:
                     assert outcome(fast, case) == outcome(slow, case)
 
 
+def test_loaded_payloads_are_plain_frozen_dataclasses() -> None:
+    """Built on an unsealed twin, a loaded object ends as the dataclass, as
+    frozen as one built by its ``__init__``."""
+    for name, body in SAMPLES.items():
+        for backend_name in BACKENDS:
+            with backend(backend_name):
+                loaded = (Session if name.startswith("session") else Result).parse(body)
+            parts = [loaded, *getattr(loaded, "actions", ())]
+            parts += [getattr(loaded, "to", None), getattr(loaded, "from_", None)]
+            parts += getattr(loaded, "initial_media", ())
+            for part in filter(None, parts):
+                assert type(part) in (Session, Result, Endpoint, Action, InitialMedia)
+                assert part == type(part)(**_fields_of(part))
+                with pytest.raises(dataclasses.FrozenInstanceError):
+                    part.__setattr__(dataclasses.fields(part)[0].name, "x")
+
+
+def _fields_of(obj: t.Any) -> dict[str, t.Any]:
+    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+
+
+def test_mappings_given_are_not_kept() -> None:
+    """Headers and parameters given in a mapping are copied, as marshmallow
+    copies them; those of a decoded body may be kept."""
+    document = json.loads(SAMPLES["session-voice-sip"])
+    document["session"]["parameters"] = {"a": "b"}
+    body = document["session"]
+    session = Session.parse(document)
+    assert session.headers == body["headers"]
+    assert session.headers is not body["headers"]
+    assert session.parameters is not body["parameters"]
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        reference.EndpointSchema(),
+        reference.InitialMediaSchema(),
+        reference.SessionSchema(),
+        reference.ActionSchema(),
+        reference.ResultSchema(),
+    ],
+    ids=lambda schema: type(schema).__name__,
+)
+def test_payload_schemas_build_their_dataclass_directly(
+    schema: reference._PayloadSchema,
+) -> None:
+    """The payload schemas' ``post_load`` steps are generated, not called."""
+    assert _load._model(schema) is schema.model
+    for owned in (False, True):
+        source = compiled.SOURCES[
+            _load.loader(schema, guard=False, owned=owned).__name__
+        ]
+        assert f"obj.__class__ = _{schema.model.__name__}_" in source
+        assert "_make" not in source
+
+
+timestamps = st.builds(
+    lambda moment, spec, zulu: (
+        moment.isoformat(timespec=spec).replace("+00:00", zulu)
+        if moment.tzinfo is not None
+        else moment.isoformat(timespec=spec) + zulu
+    ),
+    st.datetimes(
+        timezones=st.none()
+        | st.just(dt.timezone.utc)
+        | st.timedeltas(
+            min_value=dt.timedelta(hours=-23, minutes=-59),
+            max_value=dt.timedelta(hours=23, minutes=59),
+        ).map(dt.timezone)
+    ),
+    st.sampled_from(["auto", "seconds", "milliseconds", "microseconds", "minutes"]),
+    st.sampled_from(["Z", "z", "", "+00:00", "Zx", " Z"]),
+)
+
+
+@examples(500)
+@given(timestamp=timestamps | st.text(max_size=30))
+def test_timestamps_load_alike(timestamp: str) -> None:
+    document = json.loads(SAMPLES["session-voice-sip"])
+    document["session"]["timestamp"] = timestamp
+    assert_same_load(document)
+
+
 def test_orjson_reads_like_json() -> None:
     """Where the compiled loaders trust orjson, it reads as :mod:`json` does;
     an integer it reads otherwise becomes a float the guard refuses."""
@@ -505,7 +602,7 @@ def test_orjson_reads_like_json() -> None:
             return
         slow = json.loads(text)
         if type(fast) is float and type(slow) is int:
-            assert not -compiled._BIG < fast < compiled._BIG
+            assert not -_load._BIG < fast < _load._BIG
             return
         assert type(fast) is type(slow)
         assert fast == slow or (math.isnan(fast) and math.isnan(slow))
@@ -733,8 +830,8 @@ def test_every_verb_class_is_compiled() -> None:
             assert name == "_dump_empty"
         else:
             assert name == f"dump_{type(schema).__name__}"
-    assert compiled._SESSION.__name__.startswith("load_")
-    assert compiled._RESULT.__name__.startswith("load_")
+    for load in (*compiled._SESSION, *compiled._RESULT):
+        assert load.__name__.startswith("load_")
 
 
 @pytest.mark.parametrize("verb", FULL, ids=lambda verb: type(verb).__name__)
@@ -1077,14 +1174,14 @@ def test_compiled_loader_of_any_schema(schema: marshmallow.Schema, data: t.Any) 
     classes: the compiled loader returns what marshmallow returns, or gives up
     (or raises) and leaves it to marshmallow; it gives up on none of the plain
     valid inputs."""
-    load = compiled._loader(schema, guard=True)
+    load = _load.loader(schema, guard=True)
     try:
         expected = ("loaded", schema.load(copy.deepcopy(data)))
     except marshmallow.ValidationError:
         expected = ("raised",)
     try:
         got = ("loaded", load(copy.deepcopy(data)))
-    except (compiled.GiveUp, marshmallow.ValidationError):
+    except (_load.GiveUp, marshmallow.ValidationError):
         got = ("raised",)
     if got[0] == "loaded" or data in (POINTS[0], POINTS[1], POINTS[2], POINTS[9]):
         assert got == expected
@@ -1093,10 +1190,184 @@ def test_compiled_loader_of_any_schema(schema: marshmallow.Schema, data: t.Any) 
 def test_loader_gives_up_on_big_floats_only_when_guarded() -> None:
     schema = _PointSchema()
     data = {"x": 1, "z": {"a": [1e19]}}
-    assert compiled._loader(schema, guard=False)(data) == schema.load(data)
-    with pytest.raises(compiled.GiveUp):
-        compiled._loader(schema, guard=True)(data)
-    assert compiled._loader(schema, guard=True)({"x": 1, "z": [0.5]})
+    assert _load.loader(schema, guard=False)(data) == schema.load(data)
+    with pytest.raises(_load.GiveUp):
+        _load.loader(schema, guard=True)(data)
+    assert _load.loader(schema, guard=True)({"x": 1, "z": [0.5]})
+
+
+@fast_init
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class _Toy:
+    name: str
+    note: str | None
+    label: str | None = "unlabelled"
+    count: int | None = None
+    flag: bool | None = None
+    size: int = 0
+    kind: str | None = "no kind"
+    items: tuple[t.Any, ...] = ()
+    extra: dict[str, str] = dataclasses.field(default_factory=dict)
+    raw: t.Any = None
+    code: str | None = None
+    when: dt.datetime | None = None
+    unloaded: str = "default"
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class _PlainToy(_Toy):
+    """With the dataclass ``__init__``, not ``fast_init``'s."""
+
+
+class _ItemSchema(marshmallow.Schema):
+    class Meta:
+        unknown = marshmallow.RAISE
+
+    a = marshmallow.fields.Integer(allow_none=True)
+
+    @marshmallow.post_load
+    def _make(self, data: dict[str, t.Any], **kwargs: t.Any) -> t.Any:
+        return ("item", sorted(data.items()), kwargs)
+
+
+class _ToySchema(reference._PayloadSchema):
+    """Every step of ``_PayloadSchema._make`` and every kind of field."""
+
+    model = _Toy
+    fallbacks = {"kind": "old_kind"}
+    null_is_default = frozenset({"items", "extra"})
+    tuples = frozenset({"items"})
+
+    name = marshmallow.fields.String(required=True)
+    note = marshmallow.fields.String(required=True, allow_none=True)
+    label = marshmallow.fields.String(allow_none=True)
+    count = marshmallow.fields.Integer(data_key="Count", strict=True, allow_none=True)
+    flag = marshmallow.fields.Boolean(allow_none=True)
+    size = marshmallow.fields.Integer(strict=True, load_default=5)
+    kind = marshmallow.fields.String(allow_none=True)
+    old_kind = marshmallow.fields.String(
+        data_key="oldKind", allow_none=True, load_only=True
+    )
+    items = marshmallow.fields.Nested(_ItemSchema, many=True, allow_none=True)
+    extra = Parameters(allow_none=True)
+    raw = marshmallow.fields.Raw()
+    code = marshmallow.fields.String(
+        allow_none=True, validate=marshmallow.validate.Length(max=3)
+    )
+    when = UTCDateTime(allow_none=True)
+
+
+class _PlainToySchema(_ToySchema):
+    """The same, with a dataclass the compiler does not build itself."""
+
+    model = _PlainToy
+
+
+TOY_SCHEMAS = (_ToySchema(), _PlainToySchema())
+TOY_KEYS = [
+    "name",
+    "note",
+    "label",
+    "Count",
+    "count",
+    "flag",
+    "size",
+    "kind",
+    "oldKind",
+    "items",
+    "extra",
+    "raw",
+    "code",
+    "when",
+    "unloaded",
+]
+toy_values = (
+    st.sampled_from(
+        [
+            None,
+            True,
+            0,
+            7,
+            2**70,
+            1.5,
+            1e19,
+            "",
+            "abc",
+            "abcd",
+            "2021-03-14T15:09:26.535Z",
+            "2021-03-14T15:09:26+05:30",
+            {},
+            [],
+            [{}],
+            [{"a": 1}, {"a": None}],
+            [{"b": 1}],
+            {"a": "b"},
+            {"a": 1, "b": [1e19]},
+        ]
+    ).map(copy.deepcopy)
+    | json_values
+)
+toys = st.dictionaries(st.sampled_from(TOY_KEYS), toy_values, max_size=8).map(
+    lambda toy: {"name": "n", "note": None, **toy}
+) | st.dictionaries(st.sampled_from(TOY_KEYS), toy_values, max_size=8)
+
+VALID_TOYS: list[dict[str, t.Any]] = [
+    {"name": "n", "note": None},
+    {"name": "n", "note": "x", "label": None, "kind": None, "oldKind": "old"},
+    {"name": "n", "note": "x", "oldKind": "old", "items": None, "extra": None},
+    {"name": "n", "note": "x", "kind": "k", "oldKind": "old", "size": 3},
+    {
+        "name": "n",
+        "note": "x",
+        "Count": 2,
+        "flag": False,
+        "items": [{"a": 1}, {}],
+        "extra": {"p": "q"},
+        "raw": {"any": [1, 2.5]},
+        "code": "abc",
+        "when": "2021-03-14T15:09:26.535Z",
+    },
+]
+
+
+def _toy_outcome(load: c.Callable[[t.Any], t.Any], data: t.Any) -> t.Any:
+    try:
+        return ("loaded", deep(load(copy.deepcopy(data))))
+    except (_load.GiveUp, marshmallow.ValidationError):
+        return ("gave up",)
+
+
+@pytest.mark.parametrize("data", VALID_TOYS, ids=range(len(VALID_TOYS)))
+@pytest.mark.parametrize("owned", [False, True])
+def test_model_steps_are_taken_over(data: dict[str, t.Any], owned: bool) -> None:
+    """The generated steps of ``_PayloadSchema._make`` (fallbacks, ``null``
+    as the default, tuples, defaults of all kinds) build what the hook
+    builds; the dataclass without ``fast_init`` goes through the hook."""
+    schema, plain = TOY_SCHEMAS
+    assert _load._model(schema) is _Toy
+    assert _load._model(plain) is None
+    expected = ("loaded", deep(schema.load(copy.deepcopy(data))))
+    for load in (
+        _load.loader(schema, guard=False, owned=owned),
+        _load.loader(schema, guard=True, owned=owned),
+    ):
+        assert _toy_outcome(load, data) == expected
+    loaded = _load.loader(plain, guard=False, owned=owned)(copy.deepcopy(data))
+    assert deep(loaded) == deep(plain.load(copy.deepcopy(data)))
+
+
+@examples(1000)
+@given(data=toys)
+def test_model_steps_load_alike(data: dict[str, t.Any]) -> None:
+    """Whatever the compiled toy loaders return, marshmallow returns too."""
+    for schema in TOY_SCHEMAS:
+        expected = outcome(schema.load, data)
+        for owned in (False, True):
+            for guard in (False, True):
+                load = _load.loader(schema, guard=guard, owned=owned)
+                got = _toy_outcome(load, data)
+                if got[0] == "loaded":
+                    assert got == expected
 
 
 class _Thing:

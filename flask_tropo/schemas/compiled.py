@@ -3,19 +3,21 @@ path.
 
 The schemas of :mod:`flask_tropo.schemas.payloads` and
 :mod:`flask_tropo.schemas.verbs` stay the single declared mapping between the
-wire and the dataclasses. At import, this module walks each schema's fields
-once (attribute name, ``data_key``, field class, ``allow_none``,
-``required``, nested schema) and turns every field into a small converter, so
-a request runs straight-line Python instead of marshmallow's generic
-machinery. Nothing is built per request.
+wire and the dataclasses. At import, each schema's fields are walked once
+(attribute name, ``data_key``, field class, ``allow_none``, ``required``,
+nested schema) and turned into generated code, so a request runs
+straight-line Python instead of marshmallow's generic machinery. Nothing is
+built per request.
 
-Loading is all or nothing. The fast loader accepts only what it can vouch for
-(exact ``str``, ``int`` and ``bool`` values, plain ``dict`` and ``list``
-containers, the shapes the platform sends) and returns exactly what
-marshmallow would return, through the schemas' own ``post_load`` hooks. For
-anything else it gives up, and marshmallow loads the document again: it then
-returns its own result or raises, worded as always. A bad payload therefore
-costs a second load, which only bad payloads pay.
+Loading is all or nothing (the loaders are compiled by
+:mod:`flask_tropo.schemas._load`). The fast loader accepts only what it can
+vouch for (exact ``str``, ``int`` and ``bool`` values, plain ``dict`` and
+``list`` containers, the shapes the platform sends) and returns exactly what
+marshmallow would return: the steps of the schemas' ``post_load`` hook are
+generated from its declarations. For anything else it gives up, and
+marshmallow loads the document again: it then returns its own result or
+raises, worded as always. A bad payload therefore costs a second load, which
+only bad payloads pay.
 
 Dumping mirrors the custom fields of :mod:`flask_tropo.schemas.verbs` with
 the nested schemas replaced by their compiled dumpers; a value of a type the
@@ -35,29 +37,23 @@ from __future__ import annotations
 import collections.abc as c
 import importlib
 import json
+import json.scanner
 import keyword
-import linecache
 import typing as t
 
-from marshmallow import EXCLUDE
-from marshmallow import RAISE
 from marshmallow import Schema
 from marshmallow import fields
-from marshmallow import missing
 from marshmallow.decorators import POST_DUMP
-from marshmallow.decorators import POST_LOAD
 from marshmallow.decorators import PRE_DUMP
-from marshmallow.decorators import PRE_LOAD
-from marshmallow.decorators import VALIDATES
-from marshmallow.decorators import VALIDATES_SCHEMA
 
 from .. import verbs as v
 from ..payloads import Result
 from ..payloads import Session
 from . import payloads as _payloads
 from . import verbs as _verbs
-from .fields import Actions
-from .fields import Headers
+from ._codegen import SOURCES
+from ._codegen import _Source as _Source
+from ._load import loader
 
 __all__ = [
     "HAVE_ORJSON",
@@ -76,340 +72,52 @@ except ImportError:  # pragma: no cover - depends on the environment
 #: Whether :mod:`orjson` is used to decode and encode JSON.
 HAVE_ORJSON: bool = _orjson is not None
 
-
-class GiveUp(Exception):
-    """The compiled loader cannot vouch for this input; marshmallow decides.
-
-    Internal.
-    """
-
-
-_Loader = c.Callable[[t.Any], t.Any]
 _Dumper = c.Callable[[t.Any], t.Any]
-
-
-class _Source:
-    """The Python source of one compiled function and the objects it refers
-    to. Internal.
-
-    The source is registered with :mod:`linecache`, so tracebacks through a
-    compiled function show its lines; :data:`SOURCES` keeps it for reading.
-    """
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.lines: list[str] = []
-        self.namespace: dict[str, t.Any] = {"GiveUp": GiveUp, "MISSING": missing}
-
-    def ref(self, value: t.Any) -> str:
-        """The name under which the generated code sees ``value``."""
-        name = f"_{len(self.namespace)}"
-        self.namespace[name] = value
-        return name
-
-    def add(self, depth: int, text: str) -> None:
-        self.lines.append("    " * depth + text)
-
-    def build(self) -> c.Callable[[t.Any], t.Any]:
-        text = "\n".join(self.lines) + "\n"
-        filename = f"<flask_tropo.schemas.compiled {self.name}>"
-        exec(compile(text, filename, "exec"), self.namespace)
-        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-        SOURCES[self.name] = text
-        return t.cast(c.Callable[[t.Any], t.Any], self.namespace[self.name])
-
-
-#: The generated source of every compiled function, by function name.
-SOURCES: dict[str, str] = {}
-
-
-# -- loaders ------------------------------------------------------------------
-
-# Field kinds of a loader.
-_L_STR = "str"  # exactly str
-_L_INT = "int"  # exactly int (bool is not)
-_L_BOOL = "bool"  # exactly True or False
-_L_RAW = "raw"  # anything, as given
-_L_CALL = "call"  # a converter(value, data); None handled by the loader
-_L_NESTED = "nested"  # a compiled loader(value) of a nested schema
-_L_FIELD = "field"  # field.deserialize(value, key, data), None included
-
-
-def _plain(field: fields.Field[t.Any]) -> bool:
-    """Whether the field does nothing beyond its ``_deserialize``: no
-    validators, no field-level pre- or post-load functions. Internal.
-    """
-    return not (field.validators or field.pre_load or field.post_load)
-
-
-#: orjson reads an integer literal outside the 64-bit range as a float, so
-#: only floats at least this large may differ from what :mod:`json` reads.
-_BIG = float(2**63)
-
-
-def _no_big_float(value: t.Any) -> None:
-    """Give up on a float of 64-bit magnitude anywhere in ``value``. Internal.
-
-    orjson reads integers beyond 64 bits as floats where :mod:`json` keeps
-    them exact, so wherever a loaded value is kept as decoded (``Raw``, custom
-    fields), such a float from orjson must be read again by :mod:`json`. Other
-    floats are read alike by both: correctly rounded.
-    """
-    cls = type(value)
-    if cls is float:
-        if not -_BIG < value < _BIG:
-            raise GiveUp
-    elif cls is dict:
-        for item in value.values():
-            _no_big_float(item)
-    elif cls is list:
-        for item in value:
-            _no_big_float(item)
-
-
-#: Converters that check every type themselves: no float slips through.
-_CHECKS_TYPES = (Actions, fields.Nested, Headers)
-
-_loaders: dict[tuple[int, str | None, bool, bool], _Loader] = {}
-
-
-def _loader(
-    schema: Schema, *, unknown: str | None = None, many: bool = False, guard: bool
-) -> _Loader:
-    """The compiled load of one object of ``schema``, built once.
-
-    ``unknown`` overrides the schema's (as a ``Nested`` field does); ``many``
-    is what the ``post_load`` hooks are told (``True`` for the items of a
-    list); ``guard`` refuses big floats where values are kept as decoded
-    (documents decoded by orjson). The loader raises :exc:`GiveUp` for
-    anything it does not vouch for. Internal.
-    """
-    key = (id(schema), unknown, many, guard)
-    found = _loaders.get(key)
-    if found is None:
-        found = _loaders[key] = _compile_loader(schema, unknown, many, guard)
-    return found
-
-
-def _load_converter(
-    field: fields.Field[t.Any], key: str, guard: bool
-) -> tuple[str, t.Any]:
-    """The kind of a field and its converter, if any. Internal."""
-    cls = type(field)
-    if not _plain(field):
-        deserialize = field.deserialize
-        return _L_FIELD, lambda value, data: deserialize(value, key, data)
-    if cls is fields.String:
-        return _L_STR, None
-    if cls is fields.Integer:
-        return _L_INT, None
-    if cls is fields.Boolean:
-        return _L_BOOL, None
-    if cls is fields.Raw:
-        return _L_RAW, None
-    if cls is Actions:
-        return _L_CALL, _load_actions(t.cast(Actions, field), guard)
-    if cls is fields.Nested:
-        nested = t.cast(fields.Nested, field)
-        if not (nested.schema.many or nested.many):
-            return _L_NESTED, _loader(
-                nested.schema, unknown=nested.unknown, guard=guard
-            )
-        return _L_CALL, _load_many(nested, guard)
-    if cls is Headers:
-        return _L_CALL, _load_headers(t.cast(Headers, field), key)
-    # Any other field: its own _deserialize converts.
-    convert = field._deserialize
-    return _L_CALL, lambda value, data: convert(value, key, data)
-
-
-def _compile_loader(
-    schema: Schema, unknown: str | None, many: bool, guard: bool
-) -> _Loader:
-    """Generate the loader of :func:`_loader`, or fall back to marshmallow for
-    a schema with hooks or options it does not mirror. Internal.
-    """
-    hooks = schema._hooks
-    unknown = unknown or schema.unknown
-    post_load = hooks[POST_LOAD]
-    if (
-        hooks[PRE_LOAD]
-        or hooks[VALIDATES]
-        or hooks[VALIDATES_SCHEMA]
-        or unknown not in (EXCLUDE, RAISE)
-        or schema.partial
-        or any(m or kw.get("pass_original") for _, m, kw in post_load)
-        or any("." in (f.attribute or n) for n, f in schema.load_fields.items())
-    ):
-        return _marshmallow_loader(schema, unknown, many)
-    name = f"load_{type(schema).__name__}" + ("_item" if many else "")
-    name += "_guarded" if guard else ""
-    src = _Source(name)
-    src.add(0, f"def {name}(data):")
-    src.add(1, "if type(data) is not dict:")
-    src.add(2, "raise GiveUp")
-    src.add(1, "get = data.get")
-    src.add(1, "out = {}")
-    no_float = src.ref(_no_big_float)
-    known: set[str] = set()
-    for attr_name, field in schema.load_fields.items():
-        key = field.data_key if field.data_key is not None else attr_name
-        known.add(key)
-        attribute = field.attribute or attr_name
-        kind, conv = _load_converter(field, key, guard)
-        src.add(1, f"v = get({key!r}, MISSING)")
-        default = field.load_default
-        if field.required or default is not missing:
-            src.add(1, "if v is MISSING:")
-            if field.required:
-                src.add(2, "raise GiveUp")
-            else:
-                call = "()" if callable(default) else ""
-                src.add(2, f"out[{attribute!r}] = {src.ref(default)}{call}")
-            src.add(1, "else:")
-        else:
-            src.add(1, "if v is not MISSING:")
-        # orjson's big floats must not reach a value kept as decoded
-        sink = guard and (
-            kind in (_L_RAW, _L_FIELD)
-            or (kind == _L_CALL and type(field) not in _CHECKS_TYPES)
-        )
-        allow_none = field.allow_none
-        if kind in (_L_STR, _L_INT):
-            test = f"type(v) is not {kind}"
-            if allow_none:
-                test = f"v is not None and {test}"
-            src.add(2, f"if {test}:")
-            src.add(3, "raise GiveUp")
-        elif kind == _L_BOOL:
-            test = "v is not True and v is not False"
-            if allow_none:
-                test = f"v is not None and {test}"
-            src.add(2, f"if {test}:")
-            src.add(3, "raise GiveUp")
-        elif kind == _L_RAW:
-            if not allow_none:
-                src.add(2, "if v is None:")
-                src.add(3, "raise GiveUp")
-            if sink:
-                src.add(2, f"{no_float}(v)")
-        elif kind == _L_NESTED:
-            if allow_none:
-                src.add(2, "if v is not None:")
-                src.add(3, f"v = {src.ref(conv)}(v)")
-            else:
-                src.add(2, f"v = {src.ref(conv)}(v)")
-        elif kind == _L_CALL:
-            depth = 3
-            if allow_none:
-                src.add(2, "if v is not None:")
-            else:
-                src.add(2, "if v is None:")
-                src.add(3, "raise GiveUp")
-                depth = 2
-            if sink:
-                src.add(depth, f"{no_float}(v)")
-            src.add(depth, f"v = {src.ref(conv)}(v, data)")
-        else:  # _L_FIELD
-            if sink:
-                src.add(2, f"{no_float}(v)")
-            src.add(2, f"v = {src.ref(conv)}(v, data)")
-        src.add(2, f"out[{attribute!r}] = v")
-    if unknown == RAISE:
-        src.add(1, f"if not {src.ref(frozenset(known))}.issuperset(data):")
-        src.add(2, "raise GiveUp")
-    options = f"many={many!r}, partial={src.ref(schema.partial)}, unknown={unknown!r}"
-    for hook_name, _, _ in post_load:
-        src.add(1, f"out = {src.ref(getattr(schema, hook_name))}(out, {options})")
-    src.add(1, "return out")
-    return src.build()
-
-
-def _marshmallow_loader(schema: Schema, unknown: str | None, many: bool) -> _Loader:
-    """A schema the compiler does not handle: marshmallow loads it, one object
-    at a time. Internal.
-    """
-
-    option = t.cast(t.Any, unknown)
-
-    def load(data: t.Any) -> t.Any:
-        if many:
-            return schema.load([data], many=True, unknown=option)[0]
-        return schema.load(data, unknown=option)
-
-    return load
-
-
-def _load_many(field: fields.Nested, guard: bool) -> c.Callable[[t.Any, t.Any], t.Any]:
-    """A ``Nested`` field with ``many``: a list of objects. Internal."""
-    load_item = _loader(field.schema, unknown=field.unknown, many=True, guard=guard)
-
-    def load(value: t.Any, data: t.Any) -> t.Any:
-        if type(value) is not list:
-            raise GiveUp
-        return [load_item(item) for item in value]
-
-    return load
-
-
-def _load_actions(field: Actions, guard: bool) -> c.Callable[[t.Any, t.Any], t.Any]:
-    """:class:`~flask_tropo.schemas.fields.Actions`: ``{}`` is none, an object
-    is one, a list several. Internal.
-    """
-    load_one = _loader(field.schema, unknown=field.unknown, guard=guard)
-    load_item = _loader(field.schema, unknown=field.unknown, many=True, guard=guard)
-
-    def load(value: t.Any, data: t.Any) -> t.Any:
-        cls = type(value)
-        if cls is dict:
-            return (load_one(value),) if value else ()
-        if cls is list:
-            return tuple([load_item(item) for item in value])
-        raise GiveUp
-
-    return load
-
-
-def _load_headers(field: Headers, key: str) -> c.Callable[[t.Any, t.Any], t.Any]:
-    """:class:`~flask_tropo.schemas.fields.Headers`: the object form is checked
-    in C (``str.join`` refuses anything but strings, as the field does); the
-    legacy list form goes through the field. Internal.
-    """
-    from_list = field._deserialize
-
-    def load(value: t.Any, data: t.Any) -> t.Any:
-        if type(value) is dict:
-            try:
-                "".join(value)
-                "".join(value.values())
-            except TypeError:
-                raise GiveUp from None
-            return dict(value)
-        if type(value) is list:
-            return from_list(value, key, data)
-        raise GiveUp
-
-    return load
 
 
 # -- JSON ---------------------------------------------------------------------
 
+#: The C scanner of :mod:`json`, set up as :func:`json.loads` sets it up:
+#: ``_scan(text, index)`` gives the value there and the index after it.
+_scan: c.Callable[[str, int], tuple[t.Any, int]] = json.scanner.make_scanner(
+    t.cast(t.Any, json.JSONDecoder())
+)
 
-def _decode(data: t.Any) -> tuple[t.Any, bool]:
+# What decoded a document: nothing (it was given as a mapping), json or
+# orjson; the index of its loader in _SESSION and _RESULT.
+_MAPPING, _JSON, _ORJSON = range(3)
+
+
+def _decode(data: t.Any) -> tuple[t.Any, int]:
     """Decode a request body as :meth:`.Session.parse` does; with orjson when
-    it is installed and accepts the text. Also tells whether orjson decoded
-    it. Internal.
+    it is installed and accepts the text. Also tells what decoded it:
+    ``_MAPPING`` (nothing: ``data`` is not text), ``_JSON`` or ``_ORJSON``.
+    Internal.
+
+    Without orjson, a body that is one JSON value from its first character to
+    its last is read by the scanner of :func:`json.loads`, without the checks
+    and regular expressions around it; any other body (whitespace around the
+    value, a BOM, bad JSON) is decoded the long way.
 
     :raise InvalidPayload: undecodable, worded as by the marshmallow path.
     """
-    if _orjson is not None:
-        cls = type(data)
-        if cls is bytes or cls is str:
+    cls = type(data)
+    if cls is bytes or cls is str:
+        if _orjson is not None:
             try:
-                return _orjson.loads(data), True
+                return _orjson.loads(data), _ORJSON
             except _orjson.JSONDecodeError:
                 pass
-    return _payloads._decode(data), False
+        else:
+            try:
+                text = data.decode() if cls is bytes else data
+                document, end = _scan(text, 0)
+                if end == len(text):
+                    return document, _JSON
+            except Exception:  # StopIteration, ValueError, RecursionError
+                pass
+        return _payloads._decode(data), _JSON
+    return _payloads._decode(data), _MAPPING
 
 
 def dumps(document: t.Any) -> bytes:
@@ -432,10 +140,23 @@ def dumps(document: t.Any) -> bytes:
 
 # -- payloads -----------------------------------------------------------------
 
-_SESSION = _loader(_payloads._session_envelope, guard=False)
-_SESSION_GUARDED = _loader(_payloads._session_envelope, guard=True)
-_RESULT = _loader(_payloads._result_envelope, guard=False)
-_RESULT_GUARDED = _loader(_payloads._result_envelope, guard=True)
+
+def _envelope_loaders(
+    envelope: Schema, pick: str
+) -> tuple[c.Callable[[t.Any], t.Any], ...]:
+    """The loaders of an envelope's body, by what decoded the document.
+
+    Internal.
+    """
+    return (
+        loader(envelope, guard=False, pick=pick),
+        loader(envelope, guard=False, owned=True, pick=pick),
+        loader(envelope, guard=True, owned=True, pick=pick),
+    )
+
+
+_SESSION = _envelope_loaders(_payloads._session_envelope, "session")
+_RESULT = _envelope_loaders(_payloads._result_envelope, "result")
 
 
 def load_session(data: c.Mapping[str, t.Any] | str | bytes) -> Session:
@@ -447,12 +168,11 @@ def load_session(data: c.Mapping[str, t.Any] | str | bytes) -> Session:
         UTF-8 ``bytes``.
     :raise InvalidPayload: the document cannot be loaded.
     """
-    document, guarded = _decode(data)
+    document, source = _decode(data)
     try:
-        loaded = (_SESSION_GUARDED if guarded else _SESSION)(document)
-        session: Session = loaded["session"]
+        session: Session = _SESSION[source](document)
         return session
-    except Exception:  # GiveUp, or what a hook raised: marshmallow decides
+    except Exception:  # GiveUp, or what a field raised: marshmallow decides
         pass
     return _payloads.load_session(data)
 
@@ -466,12 +186,11 @@ def load_result(data: c.Mapping[str, t.Any] | str | bytes) -> Result:
         UTF-8 ``bytes``.
     :raise InvalidPayload: the document cannot be loaded.
     """
-    document, guarded = _decode(data)
+    document, source = _decode(data)
     try:
-        loaded = (_RESULT_GUARDED if guarded else _RESULT)(document)
-        result: Result = loaded["result"]
+        result: Result = _RESULT[source](document)
         return result
-    except Exception:  # GiveUp, or what a hook raised: marshmallow decides
+    except Exception:  # GiveUp, or what a field raised: marshmallow decides
         pass
     return _payloads.load_result(data)
 

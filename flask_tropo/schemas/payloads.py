@@ -63,13 +63,41 @@ class _PayloadSchema(Schema):
     """Base of the payload schemas: unknown keys are ignored on load, and keys
     whose value is ``None`` (or an empty collection named in ``omit_empty``)
     are left out on dump. Internal.
+
+    A loaded object becomes a ``model`` instance, in the steps the class
+    attributes below declare; :mod:`flask_tropo.schemas._load` generates the
+    same steps from them, so the hook's behaviour lives in these
+    declarations only.
     """
 
+    #: The dataclass a loaded object becomes.
+    model: t.ClassVar[type[t.Any]]
+    #: Legacy keys, ``{attribute: load-only attribute}``: the second is read
+    #: as the first when the first is absent and the second is not ``null``.
+    fallbacks: t.ClassVar[c.Mapping[str, str]] = {}
+    #: Attributes for which ``null`` means the dataclass default.
+    null_is_default: t.ClassVar[frozenset[str]] = frozenset()
+    #: Attributes loaded as a list and kept as a tuple.
+    tuples: t.ClassVar[frozenset[str]] = frozenset()
     omit_empty: t.ClassVar[frozenset[str]] = frozenset()
     error_messages = {"type": "Not a valid object."}
 
     class Meta:
         unknown = EXCLUDE
+
+    @post_load
+    def _make(self, data: dict[str, t.Any], **kwargs: t.Any) -> t.Any:
+        for attribute, legacy in self.fallbacks.items():
+            value = data.pop(legacy, None)
+            if attribute not in data and value is not None:
+                data[attribute] = value
+        for attribute in self.null_is_default:
+            if attribute in data and data[attribute] is None:
+                del data[attribute]
+        for attribute in self.tuples:
+            if attribute in data:
+                data[attribute] = tuple(data[attribute])
+        return self.model(**data)
 
     @post_dump
     def _drop_empty(self, data: dict[str, t.Any], **kwargs: t.Any) -> dict[str, t.Any]:
@@ -83,33 +111,32 @@ class _PayloadSchema(Schema):
 class EndpointSchema(_PayloadSchema):
     """The ``to`` and ``from`` caller-ID objects of a session."""
 
+    model = Endpoint
+
     id = _str()
     e164_id = fields.String(data_key="e164Id", allow_none=True)
     name = _str()
     channel = _str()
     network = _str()
 
-    @post_load
-    def _make(self, data: dict[str, t.Any], **kwargs: t.Any) -> Endpoint:
-        return Endpoint(**data)
-
 
 class InitialMediaSchema(_PayloadSchema):
     """One part of an inbound MMS."""
+
+    model = InitialMedia
 
     status = _str()
     media = _str()
     text = _str()
     disposition = _str()
 
-    @post_load
-    def _make(self, data: dict[str, t.Any], **kwargs: t.Any) -> InitialMedia:
-        return InitialMedia(**data)
-
 
 class SessionSchema(_PayloadSchema):
     """The body of a session document (inside the ``session`` key)."""
 
+    model = Session
+    null_is_default = frozenset({"headers", "parameters", "initial_media"})
+    tuples = frozenset({"initial_media"})
     omit_empty = frozenset({"headers", "parameters", "initialMedia"})
 
     id = fields.String(required=True)
@@ -132,18 +159,11 @@ class SessionSchema(_PayloadSchema):
         error_messages={"type": "Not a valid list."},
     )
 
-    @post_load
-    def _make(self, data: dict[str, t.Any], **kwargs: t.Any) -> Session:
-        for key in ("headers", "parameters", "initial_media"):
-            if key in data and data[key] is None:
-                del data[key]
-        if "initial_media" in data:
-            data["initial_media"] = tuple(data["initial_media"])
-        return Session(**data)
-
 
 class ActionSchema(_PayloadSchema):
     """One element of a result's ``actions``."""
+
+    model = Action
 
     name = _str()
     attempts = _int()
@@ -165,10 +185,6 @@ class ActionSchema(_PayloadSchema):
     called_id = fields.String(data_key="calledid", allow_none=True)
     transcription = fields.Raw(allow_none=True)
 
-    @post_load
-    def _make(self, data: dict[str, t.Any], **kwargs: t.Any) -> Action:
-        return Action(**data)
-
 
 class ResultSchema(_PayloadSchema):
     """The body of a result document (inside the ``result`` key).
@@ -176,6 +192,10 @@ class ResultSchema(_PayloadSchema):
     The legacy key ``callState`` is read as ``state`` when ``state`` is
     absent.
     """
+
+    model = Result
+    fallbacks = {"state": "call_state"}
+    null_is_default = frozenset({"actions"})
 
     session_id = fields.String(data_key="sessionId", required=True)
     call_id = fields.String(data_key="callId", allow_none=True)
@@ -190,15 +210,6 @@ class ResultSchema(_PayloadSchema):
     called_id = fields.String(data_key="calledid", allow_none=True)
     user_type = fields.String(data_key="userType", allow_none=True)
     actions = Actions(ActionSchema, allow_none=True)
-
-    @post_load
-    def _make(self, data: dict[str, t.Any], **kwargs: t.Any) -> Result:
-        call_state = data.pop("call_state", None)
-        if "state" not in data and call_state is not None:
-            data["state"] = call_state
-        if "actions" in data and data["actions"] is None:
-            del data["actions"]
-        return Result(**data)
 
 
 class _SessionEnvelopeSchema(Schema):
