@@ -29,37 +29,47 @@ from __future__ import annotations
 import collections.abc as c
 import typing as t
 from dataclasses import KW_ONLY
-from dataclasses import MISSING
-from dataclasses import FrozenInstanceError
 from dataclasses import dataclass
-from dataclasses import fields
 
-from ._checks import _ASK_EVENT
-from ._checks import _MASK
 from ._checks import ASR_LOG_SECURITY
 from ._checks import CHANNELS
+from ._checks import DESTINATIONS
 from ._checks import EMAIL_FORMATS
+from ._checks import EVENT
 from ._checks import FORMATS
+from ._checks import HEADERS
 from ._checks import LOG_STATES
+from ._checks import MASK_TEMPLATE
+from ._checks import MEDIA
 from ._checks import METHODS
-from ._checks import MODES
+from ._checks import MODES as MODES
+from ._checks import NEXT
+from ._checks import NON_EMPTY
 from ._checks import PROMPT_LOG_SECURITY
 from ._checks import SAY_AS
-from ._checks import TRANSCRIPTION_EMAIL_FORMATS
+from ._checks import SIGNALS
+from ._checks import TRANSCRIPTION_EMAIL_FORMATS as TRANSCRIPTION_EMAIL_FORMATS
 from ._checks import TRANSFER_EVENTS
-from ._checks import _at_least
-from ._checks import _between
-from ._checks import _destinations
-from ._checks import _fail
-from ._checks import _headers
-from ._checks import _media
-from ._checks import _one_of
-from ._checks import _prompt_order
-from ._checks import _required_str
-from ._checks import _set
-from ._checks import _signals
-from ._checks import _timeouts
-from ._init import fast_init
+from ._checks import at_least
+from ._checks import between
+from ._checks import grammar_choices
+from ._checks import one_of
+from ._checks import prompt_order
+from ._checks import prompts
+from ._checks import terminator_choices
+from ._checks import timeout_prompts
+from ._checks import transcriptions
+from ._checks import transfer_ons
+from ._checks import upload_url
+from ._checks import wrapping
+from ._init import fast_new
+from ._nested import Choices
+from ._nested import MachineDetection
+from ._nested import Prompt
+from ._nested import Transcription
+from ._nested import UploadTarget
+from ._nested import _Model
+from ._nested import checked
 
 __all__ = [
     "Verb",
@@ -86,6 +96,7 @@ __all__ = [
     "Wait",
 ]
 
+
 #: A ``next`` target: a URL string, or a handler registered with
 #: ``on_result`` (rendered to its signed URL).
 NextTarget: t.TypeAlias = "str | c.Callable[..., t.Any]"
@@ -93,70 +104,7 @@ NextTarget: t.TypeAlias = "str | c.Callable[..., t.Any]"
 Signals: t.TypeAlias = "str | c.Sequence[str]"
 
 
-# -- validation helpers -------------------------------------------------------
-
-
-def _says(owner: t.Any, field: str, required: bool = False) -> tuple[Say, ...] | None:
-    """Normalize a say field: a string, a :class:`Say`, or a list of either."""
-    value = getattr(owner, field)
-    if value is None:
-        if required:
-            _fail(owner, field, "is required")
-        return None
-    if isinstance(value, str):  # the usual prompt, checked as below
-        result: tuple[Say, ...] = (Say(value),)
-        _set(owner, field, result)
-        return result
-    items = [value] if isinstance(value, Say) else value
-    if not isinstance(items, c.Sequence) or not items:
-        _fail(owner, field, f"must be a string, a Say or a list of them, got {value!r}")
-    says: list[Say] = []
-    for item in items:
-        if isinstance(item, str):
-            says.append(Say(item))
-        elif isinstance(item, Say):
-            says.append(item)
-        else:
-            _fail(owner, field, f"must hold strings or Say objects, got {item!r}")
-    result = tuple(says)
-    _set(owner, field, result)
-    return result
-
-
-def _machine_detection(owner: t.Any) -> None:
-    value = owner.machine_detection
-    if isinstance(value, str):
-        _set(owner, "machine_detection", MachineDetection(value))
-    elif value is not None and not isinstance(value, (bool, MachineDetection)):
-        _fail(
-            owner,
-            "machine_detection",
-            f"must be a bool, a string or a MachineDetection, got {value!r}",
-        )
-
-
 # -- the base -----------------------------------------------------------------
-
-
-class _Model:
-    """Shared ``repr`` of verbs and nested objects: only the fields that are
-    set, so ``Say('Hi')`` reads as written.
-    """
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        parts = []
-        for field in fields(t.cast(t.Any, self)):
-            if field.name == "_":
-                continue
-            value = getattr(self, field.name)
-            if field.kw_only:
-                if value is not field.default:
-                    parts.append(f"{field.name}={value!r}")
-            elif field.default is MISSING or value is not field.default:
-                parts.append(repr(value))
-        return f"{type(self).__name__}({', '.join(parts)})"
 
 
 class Verb(_Model):
@@ -169,121 +117,31 @@ class Verb(_Model):
     tropo_key: t.ClassVar[str]
 
 
-# -- nested objects -----------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, repr=False)
-class Choices(_Model):
-    """The ``choices`` of an :class:`Ask` (a grammar), or only the terminator
-    key of a :class:`Record` or :class:`Transfer`.
-
-    :param value: the grammar, for example ``"[4 DIGITS]"`` or
-        ``"yes(yes,y,1), no(no,n,2)"``.
-    :param mode: ``"dtmf"``, ``"speech"`` or ``"any"``, either case; stored
-        lower case.
-    :param terminator: the DTMF key that ends entry, for example ``"#"``.
-    """
-
-    value: str | None = None
-    _: KW_ONLY
-    mode: str | None = None
-    terminator: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.value is not None and not isinstance(self.value, str):
-            _fail(self, "value", f"must be a grammar string, got {self.value!r}")
-        mode = self.mode
-        if isinstance(mode, str):
-            mode = mode.lower()
-            _set(self, "mode", mode)
-        if mode is not None and mode not in MODES:
-            _one_of(self, "mode", mode, MODES)
-        if self.terminator is not None and (
-            not isinstance(self.terminator, str)
-            or len(self.terminator) != 1
-            or self.terminator not in "0123456789*#"
-        ):
-            _fail(self, "terminator", f"must be one DTMF key, got {self.terminator!r}")
-
-
-@dataclass(frozen=True, slots=True, repr=False)
-class Transcription(_Model):
-    """Where a :class:`Record` sends its transcription.
-
-    :param url: ``mailto:`` address or HTTP URL.
-    :param id: an identifier echoed with the transcription.
-    :param email_format: ``"plain"``, ``"encoded"`` or ``"omit"``.
-    :param language: the language of the recording, for example ``"en-us"``.
-    """
-
-    url: str
-    _: KW_ONLY
-    id: str | None = None
-    email_format: str | None = None
-    language: str | None = None
-
-    def __post_init__(self) -> None:
-        _required_str(self, "url")
-        _one_of(self, "email_format", self.email_format, TRANSCRIPTION_EMAIL_FORMATS)
-
-
-@dataclass(frozen=True, slots=True, repr=False)
-class UploadTarget(_Model):
-    """One destination of a recording, for :class:`Record` and
-    :class:`StartRecording` ``url``.
-
-    :param url: where the file is uploaded (form field ``filename``).
-    :param username: user name for the upload.
-    :param password: password for the upload.
-    :param method: ``"POST"`` or ``"PUT"``.
-    """
-
-    url: str
-    _: KW_ONLY
-    username: str | None = None
-    password: str | None = None
-    method: str | None = None
-
-    def __post_init__(self) -> None:
-        _required_str(self, "url")
-        _one_of(self, "method", self.method, METHODS)
-
-
-@dataclass(frozen=True, slots=True, repr=False)
-class MachineDetection(_Model):
-    """Answering-machine detection for :class:`Call` and :class:`Transfer`.
-
-    ``machine_detection=True`` turns it on; this object adds an introduction
-    played while detecting.
-
-    :param introduction: text or audio URL played while detecting.
-    :param voice: the voice of the introduction.
-    """
-
-    introduction: str | None = None
-    _: KW_ONLY
-    voice: str | None = None
-
-
-@dataclass(frozen=True, slots=True, repr=False)
-class Prompt(_Model):
-    """A conference ``joinPrompt`` or ``leavePrompt`` with its own text.
-
-    :param value: text or audio URL.
-    :param voice: the voice to speak it with.
-    """
-
-    value: str
-    _: KW_ONLY
-    voice: str | None = None
-
-    def __post_init__(self) -> None:
-        _required_str(self, "value")
+# The checks that several verbs share.
+_SECONDS = at_least(0)
+_ATTEMPTS = at_least(1, integer=True)
+_CONFIDENCE = between(0, 100)
+_SENSITIVITY = between(0, 1)
+_PROMPT_LOG = one_of(PROMPT_LOG_SECURITY)
+_MACHINE_DETECTION = wrapping(
+    MachineDetection, "a bool, a string or a MachineDetection", also=(bool,)
+)
+_JOIN_PROMPT = wrapping(Prompt, "a bool, a string or a Prompt", also=(bool,))
+_CHOICES = terminator_choices(Choices)
+_UPLOAD_URL = upload_url(UploadTarget)
 
 
 # -- verbs --------------------------------------------------------------------
 
 
+@checked(
+    value=NON_EMPTY,
+    as_=one_of(SAY_AS),
+    prompt_log_security=_PROMPT_LOG,
+    allow_signals=SIGNALS,
+    media=MEDIA,
+    event=EVENT,
+)
 @dataclass(frozen=True, slots=True, repr=False)
 class Say(Verb):
     """Speak text, play audio, or (on a text channel) send a message.
@@ -316,36 +174,26 @@ class Say(Verb):
     media: str | c.Sequence[str] | None = None
     event: str | None = None
 
-    def __post_init__(self) -> None:
-        # Each check runs only for a value that is set: a plain Say("...")
-        # checks only its value.
-        value = self.value
-        if not isinstance(value, str) or not value:
-            _required_str(self, "value")
-        if self.as_ is not None:
-            _one_of(self, "as_", self.as_, SAY_AS)
-        if self.prompt_log_security is not None:
-            _one_of(
-                self,
-                "prompt_log_security",
-                self.prompt_log_security,
-                PROMPT_LOG_SECURITY,
-            )
-        if self.allow_signals is not None:
-            _signals(self)
-        if self.media is not None:
-            _media(self)
-        if self.event is not None:
-            parts = self.event.split() if isinstance(self.event, str) else []
-            if not parts or not all(_ASK_EVENT.match(p) for p in parts):
-                _fail(
-                    self,
-                    "event",
-                    "must be 'timeout', 'nomatch' or 'nomatch:N' (space separated"
-                    f" for several), got {self.event!r}",
-                )
+
+#: Say(value), for the prompts given as strings.
+_new_say = fast_new(Say)
 
 
+@checked(
+    choices=grammar_choices(Choices, fast_new(Choices)),
+    say=prompts(Say, _new_say, rule=prompt_order),
+    attempts=_ATTEMPTS,
+    min_confidence=_CONFIDENCE,
+    sensitivity=_SENSITIVITY,
+    interdigit_timeout=_SECONDS,
+    speech_complete_timeout=_SECONDS,
+    speech_incomplete_timeout=_SECONDS,
+    timeout=_SECONDS,
+    allow_signals=SIGNALS,
+    prompt_log_security=_PROMPT_LOG,
+    asr_log_security=one_of(ASR_LOG_SECURITY),
+    mask_template=MASK_TEMPLATE,
+)
 @dataclass(frozen=True, slots=True, repr=False)
 class Ask(Verb):
     """Prompt the caller and collect input against a grammar.
@@ -397,63 +245,13 @@ class Ask(Verb):
     asr_log_security: str | None = None
     mask_template: str | None = None
 
-    def __post_init__(self) -> None:
-        # The checks in the order of the fields; each runs only for a value
-        # that is set, so an Ask with few options checks little.
-        choices = self.choices
-        if isinstance(choices, str):
-            choices = Choices(choices)
-            _set(self, "choices", choices)
-        elif not isinstance(choices, Choices):
-            _fail(
-                self,
-                "choices",
-                f"must be a grammar string or Choices, got {self.choices!r}",
-            )
-        if not choices.value:
-            _fail(self, "choices", "needs a grammar value, for example '[4 DIGITS]'")
-        if self.say is not None:
-            _prompt_order(self, _says(self, "say"), "say")
-        if self.attempts is not None:
-            _at_least(self, "attempts", self.attempts, 1, integer=True)
-        if self.min_confidence is not None:
-            _between(self, "min_confidence", self.min_confidence, 0, 100)
-        if self.sensitivity is not None:
-            _between(self, "sensitivity", self.sensitivity, 0, 1)
-        if self.interdigit_timeout is not None:
-            _at_least(self, "interdigit_timeout", self.interdigit_timeout, 0)
-        if self.speech_complete_timeout is not None:
-            _at_least(self, "speech_complete_timeout", self.speech_complete_timeout, 0)
-        if self.speech_incomplete_timeout is not None:
-            _at_least(
-                self, "speech_incomplete_timeout", self.speech_incomplete_timeout, 0
-            )
-        if self.timeout is not None:
-            _at_least(self, "timeout", self.timeout, 0)
-        if self.allow_signals is not None:
-            _signals(self)
-        if self.prompt_log_security is not None:
-            _one_of(
-                self,
-                "prompt_log_security",
-                self.prompt_log_security,
-                PROMPT_LOG_SECURITY,
-            )
-        if self.asr_log_security is not None:
-            _one_of(self, "asr_log_security", self.asr_log_security, ASR_LOG_SECURITY)
-        if self.mask_template is not None and (
-            not isinstance(self.mask_template, str)
-            or not _MASK.match(self.mask_template)
-        ):
-            _fail(
-                self,
-                "mask_template",
-                f"may hold only D, X and -, got {self.mask_template!r}",
-            )
-        if self.asr_log_security == "mask" and self.mask_template is None:
-            _fail(self, "mask_template", "is required when asr_log_security is 'mask'")
 
-
+@checked(
+    event=NON_EMPTY,
+    next=NEXT,
+    say=prompts(Say, _new_say),
+    ask=wrapping(Ask, "an Ask or a grammar string"),
+)
 @dataclass(frozen=True, slots=True, repr=False)
 class On(Verb):
     """Handle an event of the current document.
@@ -481,62 +279,24 @@ class On(Verb):
     post: str | None = None
     ask: Ask | str | None = None
 
-    def __post_init__(self) -> None:
-        event = self.event
-        if not isinstance(event, str) or not event:
-            _required_str(self, "event")
-        if self.next is not None and not (
-            isinstance(self.next, str) or callable(self.next)
-        ):
-            _fail(self, "next", f"must be a URL or a handler, got {self.next!r}")
-        if self.say is not None:
-            _says(self, "say")
-        if self.ask is None:
-            return
-        if isinstance(self.ask, str):
-            _set(self, "ask", Ask(self.ask))
-        elif self.ask is not None and not isinstance(self.ask, Ask):
-            _fail(self, "ask", f"must be an Ask or a grammar string, got {self.ask!r}")
 
-
-def _upload_url(owner: t.Any) -> None:
-    value = owner.url
-    if isinstance(value, str):
-        if not value:
-            _fail(owner, "url", "must not be empty")
-        return
-    if isinstance(value, UploadTarget):
-        return
-    if (
-        isinstance(value, c.Sequence)
-        and value
-        and all(isinstance(v, (str, UploadTarget)) for v in value)
-    ):
-        targets = tuple(UploadTarget(v) if isinstance(v, str) else v for v in value)
-        _set(owner, "url", targets[0] if len(targets) == 1 else targets)
-        return
-    _fail(
-        owner, "url", f"must be a URL, an UploadTarget or a list of them, got {value!r}"
-    )
-
-
-def _terminator_choices(owner: t.Any) -> None:
-    value = owner.choices
-    if value is None:
-        return
-    if isinstance(value, str):
-        _set(owner, "choices", Choices(terminator=value))
-        return
-    if not isinstance(value, Choices):
-        _fail(owner, "choices", f"must be a terminator key or Choices, got {value!r}")
-    if value.value is not None or value.mode is not None:
-        _fail(
-            owner,
-            "choices",
-            "carries only a terminator here, for example Choices(terminator='#')",
-        )
-
-
+@checked(
+    url=_UPLOAD_URL,
+    choices=_CHOICES,
+    say=prompts(Say, _new_say, rule=timeout_prompts),
+    attempts=_ATTEMPTS,
+    min_confidence=_CONFIDENCE,
+    sensitivity=_SENSITIVITY,
+    max_silence=_SECONDS,
+    max_time=_SECONDS,
+    timeout=_SECONDS,
+    interdigit_timeout=_SECONDS,
+    format=one_of(FORMATS),
+    method=one_of(METHODS),
+    prompt_log_security=_PROMPT_LOG,
+    allow_signals=SIGNALS,
+    transcription=transcriptions(Transcription),
+)
 @dataclass(frozen=True, slots=True, repr=False)
 class Record(Verb):
     """Record the caller and upload the file.
@@ -595,43 +355,19 @@ class Record(Verb):
     prompt_log_security: str | None = None
     sensitivity: float | None = None
 
-    def __post_init__(self) -> None:
-        _upload_url(self)
-        _terminator_choices(self)
-        says = _says(self, "say")
-        for say in says or ():
-            if say.event is not None and say.event != "timeout":
-                _fail(
-                    self,
-                    "say",
-                    "the only event a record prompt takes is 'timeout',"
-                    f" got {say.event!r}",
-                )
-        _at_least(self, "attempts", self.attempts, 1, integer=True)
-        _between(self, "min_confidence", self.min_confidence, 0, 100)
-        _between(self, "sensitivity", self.sensitivity, 0, 1)
-        _timeouts(self, "max_silence", "max_time", "timeout", "interdigit_timeout")
-        _one_of(self, "format", self.format, FORMATS)
-        _one_of(self, "method", self.method, METHODS)
-        _one_of(
-            self, "prompt_log_security", self.prompt_log_security, PROMPT_LOG_SECURITY
-        )
-        _signals(self)
-        value = self.transcription
-        if value is not None and not isinstance(value, Transcription):
-            if (
-                not isinstance(value, c.Sequence)
-                or not value
-                or not all(isinstance(v, Transcription) for v in value)
-            ):
-                _fail(
-                    self,
-                    "transcription",
-                    f"must be a Transcription or a list of them, got {value!r}",
-                )
-            _set(self, "transcription", value[0] if len(value) == 1 else tuple(value))
 
-
+@checked(
+    to=DESTINATIONS,
+    allow_signals=SIGNALS,
+    choices=_CHOICES,
+    headers=HEADERS,
+    interdigit_timeout=_SECONDS,
+    timeout=_SECONDS,
+    ring_repeat=at_least(0, integer=True),
+    machine_detection=_MACHINE_DETECTION,
+    prompt_log_security=_PROMPT_LOG,
+    on=transfer_ons(On, TRANSFER_EVENTS),
+)
 @dataclass(frozen=True, slots=True, repr=False)
 class Transfer(Verb):
     """Connect the caller to another party; the first to answer wins.
@@ -681,34 +417,16 @@ class Transfer(Verb):
     prompt_log_security: str | None = None
     label: str | None = None
 
-    def __post_init__(self) -> None:
-        _destinations(self, "to")
-        _signals(self)
-        _terminator_choices(self)
-        _headers(self)
-        _timeouts(self, "interdigit_timeout", "timeout")
-        _at_least(self, "ring_repeat", self.ring_repeat, 0, integer=True)
-        _machine_detection(self)
-        _one_of(
-            self, "prompt_log_security", self.prompt_log_security, PROMPT_LOG_SECURITY
-        )
-        if self.on is not None:
-            handlers = (self.on,) if isinstance(self.on, On) else self.on
-            if not isinstance(handlers, c.Sequence) or not all(
-                isinstance(h, On) for h in handlers
-            ):
-                _fail(self, "on", f"must be an On or a list of them, got {self.on!r}")
-            for handler in handlers:
-                if handler.event not in TRANSFER_EVENTS:
-                    _fail(
-                        self,
-                        "on",
-                        "the only events a transfer takes are 'ring' and 'connect',"
-                        f" got {handler.event!r}",
-                    )
-            _set(self, "on", tuple(handlers))
 
-
+@checked(
+    to=DESTINATIONS,
+    channel=one_of(CHANNELS),
+    allow_signals=SIGNALS,
+    headers=HEADERS,
+    timeout=_SECONDS,
+    machine_detection=_MACHINE_DETECTION,
+    prompt_log_security=_PROMPT_LOG,
+)
 @dataclass(frozen=True, slots=True, repr=False)
 class Call(Verb):
     """Start an outbound call or text (only when no call is active).
@@ -750,18 +468,15 @@ class Call(Verb):
     prompt_log_security: str | None = None
     label: str | None = None
 
-    def __post_init__(self) -> None:
-        _destinations(self, "to")
-        _one_of(self, "channel", self.channel, CHANNELS)
-        _signals(self)
-        _headers(self)
-        _timeouts(self, "timeout")
-        _machine_detection(self)
-        _one_of(
-            self, "prompt_log_security", self.prompt_log_security, PROMPT_LOG_SECURITY
-        )
 
-
+@checked(
+    say=prompts(Say, _new_say, required=True),
+    to=DESTINATIONS,
+    channel=one_of(CHANNELS),
+    timeout=_SECONDS,
+    headers=HEADERS,
+    prompt_log_security=_PROMPT_LOG,
+)
 @dataclass(frozen=True, slots=True, repr=False)
 class Message(Verb):
     """Start a call or text, say something, and hang up, in one step.
@@ -796,25 +511,15 @@ class Message(Verb):
     prompt_log_security: str | None = None
     headers: c.Mapping[str, str] | None = None
 
-    def __post_init__(self) -> None:
-        _says(self, "say", required=True)
-        _destinations(self, "to")
-        _one_of(self, "channel", self.channel, CHANNELS)
-        _timeouts(self, "timeout")
-        _headers(self)
-        _one_of(
-            self, "prompt_log_security", self.prompt_log_security, PROMPT_LOG_SECURITY
-        )
 
-
-def _join_prompt(owner: t.Any, field: str) -> None:
-    value = getattr(owner, field)
-    if isinstance(value, str):
-        _set(owner, field, Prompt(value))
-    elif value is not None and not isinstance(value, (bool, Prompt)):
-        _fail(owner, field, f"must be a bool, a string or a Prompt, got {value!r}")
-
-
+@checked(
+    id=NON_EMPTY,
+    allow_signals=SIGNALS,
+    interdigit_timeout=_SECONDS,
+    join_prompt=_JOIN_PROMPT,
+    leave_prompt=_JOIN_PROMPT,
+    prompt_log_security=_PROMPT_LOG,
+)
 @dataclass(frozen=True, slots=True, repr=False)
 class Conference(Verb):
     """Put the caller in a conference room.
@@ -847,17 +552,8 @@ class Conference(Verb):
     leave_prompt: bool | str | Prompt | None = None
     prompt_log_security: str | None = None
 
-    def __post_init__(self) -> None:
-        _required_str(self, "id")
-        _signals(self)
-        _timeouts(self, "interdigit_timeout")
-        _join_prompt(self, "join_prompt")
-        _join_prompt(self, "leave_prompt")
-        _one_of(
-            self, "prompt_log_security", self.prompt_log_security, PROMPT_LOG_SECURITY
-        )
 
-
+@checked(to=NON_EMPTY)
 @dataclass(frozen=True, slots=True, repr=False)
 class Redirect(Verb):
     """Deflect an unanswered call elsewhere (SIP); use :class:`Transfer` once
@@ -875,10 +571,8 @@ class Redirect(Verb):
     name: str | None = None
     required: bool | None = None
 
-    def __post_init__(self) -> None:
-        _required_str(self, "to")
 
-
+@checked(milliseconds=at_least(0, integer=True), allow_signals=SIGNALS)
 @dataclass(frozen=True, slots=True, repr=False)
 class Wait(Verb):
     """Pause.
@@ -893,11 +587,13 @@ class Wait(Verb):
     _: KW_ONLY
     allow_signals: Signals | None = None
 
-    def __post_init__(self) -> None:
-        _at_least(self, "milliseconds", self.milliseconds, 0, integer=True)
-        _signals(self)
 
-
+@checked(
+    url=_UPLOAD_URL,
+    format=one_of(FORMATS),
+    method=one_of(METHODS),
+    transcription_email_format=one_of(EMAIL_FORMATS),
+)
 @dataclass(frozen=True, slots=True, repr=False)
 class StartRecording(Verb):
     """Record the whole call until :class:`StopRecording`.
@@ -929,18 +625,8 @@ class StartRecording(Verb):
     transcription_language: str | None = None
     transcription_out_uri: str | None = None
 
-    def __post_init__(self) -> None:
-        _upload_url(self)
-        _one_of(self, "format", self.format, FORMATS)
-        _one_of(self, "method", self.method, METHODS)
-        _one_of(
-            self,
-            "transcription_email_format",
-            self.transcription_email_format,
-            EMAIL_FORMATS,
-        )
 
-
+@checked(headers=HEADERS)
 @dataclass(frozen=True, slots=True, repr=False)
 class Answer(Verb):
     """Answer the call, optionally with SIP headers.
@@ -952,10 +638,8 @@ class Answer(Verb):
 
     headers: c.Mapping[str, str] | None = None
 
-    def __post_init__(self) -> None:
-        _headers(self)
 
-
+@checked(state=one_of(LOG_STATES))
 @dataclass(frozen=True, slots=True, repr=False)
 class GeneralLogSecurity(Verb):
     """Turn logging of everything that follows off (``"suppress"``) or back
@@ -968,10 +652,8 @@ class GeneralLogSecurity(Verb):
 
     state: str
 
-    def __post_init__(self) -> None:
-        _one_of(self, "state", self.state, LOG_STATES)
 
-
+@checked()
 @dataclass(frozen=True, slots=True, repr=False)
 class Hangup(Verb):
     """End the call."""
@@ -979,6 +661,7 @@ class Hangup(Verb):
     tropo_key: t.ClassVar[str] = "hangup"
 
 
+@checked()
 @dataclass(frozen=True, slots=True, repr=False)
 class Reject(Verb):
     """Refuse an incoming call before answering it."""
@@ -986,6 +669,7 @@ class Reject(Verb):
     tropo_key: t.ClassVar[str] = "reject"
 
 
+@checked()
 @dataclass(frozen=True, slots=True, repr=False)
 class StopRecording(Verb):
     """Stop the recording started by :class:`StartRecording`."""
@@ -1015,32 +699,3 @@ VERBS: dict[str, type[Verb]] = {
         Wait,
     )
 }
-
-
-def _refuse_setattr(self: object, name: str, value: object) -> t.NoReturn:
-    raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-
-def _refuse_delattr(self: object, name: str) -> t.NoReturn:
-    raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-
-def _seal() -> None:
-    """Make every assignment to a verb or nested object raise
-    :class:`~dataclasses.FrozenInstanceError`.
-
-    ``dataclass(frozen=True, slots=True)`` builds its ``__setattr__`` around the
-    class as it was before slots were added (CPython gh-105936), so on the
-    Python versions this package supports, setting a name that is not a field
-    (any name on ``Hangup``) raised ``TypeError: super(type, obj)`` instead.
-
-    Also gives each class the faster ``__init__`` of :mod:`flask_tropo._init`.
-    """
-    nested = (Choices, Transcription, UploadTarget, MachineDetection, Prompt)
-    for cls in (*VERBS.values(), *nested):
-        type.__setattr__(cls, "__setattr__", _refuse_setattr)
-        type.__setattr__(cls, "__delattr__", _refuse_delattr)
-        fast_init(cls)
-
-
-_seal()
