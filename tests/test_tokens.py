@@ -1,6 +1,7 @@
 """The ``next`` tokens are itsdangerous tokens: flask-tropo signs and checks
-them with its own HMAC code (keyed once per secret key), and a stock
-``URLSafeTimedSerializer`` reads what it signs and signs what it reads."""
+them with its own code (HMAC keyed once per secret key, JSON encoder and
+scanner built once), and a stock ``URLSafeTimedSerializer`` reads what it
+signs and signs what it reads."""
 
 from __future__ import annotations
 
@@ -17,21 +18,26 @@ from conftest import _session
 from conftest import next_url
 from conftest import token_of
 from flask import Flask
+from hypothesis import example
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 from itsdangerous import BadData
+from itsdangerous import Signer
 from itsdangerous import TimestampSigner
 from itsdangerous import URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
 
 from flask_tropo import Tropo
 from flask_tropo import call_state
-from flask_tropo.continuation import _HMAC
-from flask_tropo.continuation import _SALT
-from flask_tropo.continuation import _Signer
-from flask_tropo.continuation import _Tokens
+from flask_tropo import continuation
+from flask_tropo._tokens import _HMAC
+from flask_tropo._tokens import _SALT
+from flask_tropo._tokens import _Signer
+from flask_tropo._tokens import _Tokens
 from flask_tropo.exceptions import InvalidNextToken
 from flask_tropo.exceptions import StateTooLarge
+from flask_tropo.exceptions import TropoError
 from flask_tropo.verbs import Hangup
 from flask_tropo.verbs import On
 from flask_tropo.verbs import Say
@@ -50,6 +56,7 @@ STATES: list[dict[str, t.Any]] = [
     {"ids": [random.Random(7).getrandbits(64) for _ in range(40)]},  # long
     {"a": "a" * 100},  # short JSON that zlib would shorten
     {"n": None, "t": True, "f": 1.5, "nested": {"x": [1, {"y": "z"}]}},
+    {"big": 10**30, "neg": -7, "inf": float("inf"), "e": 1e-300, "q": 'a"\\b\n'},
 ]
 
 
@@ -281,6 +288,7 @@ def test_garbage_gets_the_same_verdict(token: str) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(key=st.binary(max_size=200), message=st.binary(max_size=300))
+@example(key=b"k" * 65, message=b"a key longer than a SHA-256 block")
 def test_hmac(key: bytes, message: bytes) -> None:
     expected = hmac.new(key, message, hashlib.sha256).digest()
     assert _HMAC(key).digest(message) == expected
@@ -308,3 +316,108 @@ def test_tokens_through_an_app(app: Flask) -> None:
     assert data == [_session()["session"]["id"], "tropo.step", {"caller": "Zoë"}]
     answer = client.post(url, json=_result()).get_json()
     assert answer["tropo"][0] == {"say": {"value": "Zoë"}}
+
+
+def test_names_still_importable_from_continuation() -> None:
+    """The token code moved to ``_tokens``; other modules import these names
+    from ``continuation``."""
+    assert continuation._Tokens is _Tokens
+    assert continuation._SALT == _SALT
+    assert continuation.NEXT_PARAM == "tropo_token"
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {1: "an int key", None: "a None key", 2.5: "a float key"},
+        {"tuple": (1, 2), "nested": [(3, "x")]},
+    ],
+)
+def test_keys_and_values_json_converts(state: dict[t.Any, t.Any]) -> None:
+    """What the stock encoder converts (non-string keys, tuples), the token
+    converts the same way."""
+    ours = _Tokens().dumps(config(), SESSION, ENDPOINT, state)  # type: ignore[arg-type]
+    assert stock().loads(ours) == stock().loads(
+        stock().dumps([SESSION, ENDPOINT, state])
+    )
+
+
+def test_circular_state_is_a_tropo_error() -> None:
+    state: dict[str, t.Any] = {"ok": 1, "loop": []}
+    state["loop"].append(state["loop"])
+    with pytest.raises(TropoError, match=r"call_state\['loop'\] cannot ride.*Circular"):
+        _Tokens().dumps(config(), SESSION, ENDPOINT, state)  # type: ignore[arg-type]
+
+
+def test_not_json_after_a_fast_encoding() -> None:
+    """A failed state does not spoil the next one (the encoder is shared)."""
+    tokens = _Tokens()
+    with pytest.raises(TropoError, match=r"call_state\['when'\]"):
+        tokens.dumps(config(), SESSION, ENDPOINT, {"when": object()})  # type: ignore[arg-type]
+    token = tokens.dumps(config(), SESSION, ENDPOINT, {"x": [1]})  # type: ignore[arg-type]
+    assert stock().loads(token)[2] == {"x": [1]}
+
+
+_PAYLOAD = f'["{SESSION}","{ENDPOINT}",{{"k":1}}]'
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        f" {_PAYLOAD}\n".encode(),  # whitespace around the JSON
+        _PAYLOAD.replace(",", ", ").encode(),  # spaces inside
+        _PAYLOAD.encode() + b"[1]",  # extra data
+        _PAYLOAD[:-1].encode(),  # truncated
+        _PAYLOAD.replace("1", "\xff").encode("latin-1"),  # not UTF-8
+        b"\xef\xbb\xbf" + _PAYLOAD.encode(),  # a UTF-8 BOM
+        _PAYLOAD.encode("utf-16"),  # not UTF-8
+        b"",
+        b"[" * 100_000,  # too deep
+    ],
+)
+def test_payloads_read_as_itsdangerous_reads_them(data: bytes) -> None:
+    """Validly signed payloads that flask-tropo does not write are read (or
+    refused) as itsdangerous reads them."""
+    token = stock().make_signer(_SALT).sign(base64_encode(data)).decode()
+    assert _our_verdict(token) == _stock_verdict(token)
+
+
+def test_a_key_added_to_the_list_in_place() -> None:
+    keys = ["old key"]
+    settings = config(TROPO_SECRET_KEY=keys)
+    tokens = _Tokens()
+    tokens.dumps(settings, SESSION, ENDPOINT, {})  # type: ignore[arg-type]
+    keys.append("new key")
+    token = tokens.dumps(settings, SESSION, ENDPOINT, {})  # type: ignore[arg-type]
+    assert stock("new key").loads(token)
+
+
+def test_the_timestamp_follows_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The encoded timestamp is kept for the second it was made in, not
+    longer."""
+    tokens = _Tokens()
+    for now in (1_700_000_000, 1_700_000_001, 1_700_000_000, 2**33):
+        monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self, n=now: n)
+        token = tokens.dumps(config(), SESSION, ENDPOINT, {})  # type: ignore[arg-type]
+        _, issued = stock().loads(token, return_timestamp=True)
+        assert issued.timestamp() == now
+
+
+@pytest.mark.parametrize(
+    "value",
+    [b"eyJ9", b"eyJ9.A", b"eyJ9.", b"eyJ9.!!!!", b".ZVPxAA", b"eyJ9.ZVPxAA"],
+)
+def test_timestamps_read_as_itsdangerous_reads_them(value: bytes) -> None:
+    """Validly signed values without a timestamp, or with a malformed one."""
+    signer = Signer(KEY, salt=_SALT, digest_method=hashlib.sha256)
+    token = signer.sign(value).decode()
+    assert _our_verdict(token) == _stock_verdict(token)
+
+
+@pytest.mark.parametrize(
+    "data", [{"a": 1}, [SESSION, ENDPOINT], [SESSION, ENDPOINT, []]]
+)
+def test_not_a_flask_tropo_token(data: t.Any) -> None:
+    token = stock().dumps(data)
+    with pytest.raises(InvalidNextToken, match="not a flask-tropo token"):
+        _Tokens().loads(config(), token, SESSION, ENDPOINT)  # type: ignore[arg-type]
