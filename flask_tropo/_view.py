@@ -24,6 +24,7 @@ import collections.abc as c
 import hmac
 import json
 import typing as t
+import weakref
 from inspect import iscoroutinefunction
 
 from flask import Flask
@@ -87,7 +88,7 @@ class _TropoView:
     :meta private:
     """
 
-    __slots__ = ("kind", "handler", "coroutine")
+    __slots__ = ("kind", "handler", "coroutine", "_last")
 
     def __init__(self, kind: Kind, handler: c.Callable[..., t.Any]) -> None:
         #: ``"session"``, ``"result"``, ``"hangup"`` or ``"error"``.
@@ -97,15 +98,22 @@ class _TropoView:
         #: Whether ``app.ensure_sync`` must wrap the handler: Flask's own
         #: wraps coroutine functions only, so the check runs once, here.
         self.coroutine = iscoroutinefunction(handler)
+        self._last: tuple[weakref.ref[Flask], _AppState] | None = None
 
     def __repr__(self) -> str:
         return f"<Tropo {self.kind} view of {self.handler!r}>"
 
     def __call__(self, **view_args: t.Any) -> Response:
-        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-        state = _app_state(app)
-        config = app.config
         ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
+        app: Flask = ctx.app
+        # The state of the app this view served last, else looked up.
+        last = self._last
+        if last is not None and last[0]() is app:
+            state = last[1]
+        else:
+            state = _app_state(app)
+            self._last = (weakref.ref(app), state)
+        config = app.config
         req: Request = ctx.request
         if req.method != "POST":
             raise MethodNotAllowed(
