@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import collections.abc as c
 import hmac
+import itertools
 import json
 import typing as t
 import weakref
@@ -36,6 +37,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.exceptions import Unauthorized
+from werkzeug.utils import get_content_type
 from werkzeug.wrappers import Response
 
 from . import signals
@@ -49,7 +51,10 @@ from .exceptions import InvalidNextToken
 from .exceptions import InvalidPayload
 from .payloads import Result
 from .payloads import Session
+from .schemas.compiled import load_result
+from .schemas.compiled import load_session
 from .schemas.verbs import _next_url
+from .schemas.writer import Style
 from .schemas.writer import write_document
 from .verbs import Hangup
 from .verbs import Say
@@ -68,6 +73,8 @@ Kind = t.Literal["session", "result", "hangup", "error"]
 
 _ERROR_KEYS = {401: "authorization", 405: "method", 413: "body"}
 _ENSURE_SYNC = Flask.ensure_sync
+#: ``Verb`` for ever: ``all(map(isinstance, items, _VERB))`` checks a list in C.
+_VERB = itertools.repeat(Verb)
 
 
 def _app_state(app: Flask) -> _AppState:
@@ -81,7 +88,10 @@ def _app_state(app: Flask) -> _AppState:
 
 
 class _TropoView:
-    """The view function registered for one Tropo route.
+    """One Tropo route: its bound :meth:`dispatch` is the view function
+    registered with Flask (:func:`tropo_view` finds this object back). A bound
+    method of a plain function, unlike a callable object, tells Flask's
+    ``ensure_sync`` at once that it is no coroutine function.
 
     Internal; may change at any time.
 
@@ -103,7 +113,8 @@ class _TropoView:
     def __repr__(self) -> str:
         return f"<Tropo {self.kind} view of {self.handler!r}>"
 
-    def __call__(self, **view_args: t.Any) -> Response:
+    def dispatch(self, **view_args: t.Any) -> Response:
+        """Serve one request to the route."""
         ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
         app: Flask = ctx.app
         # The state of the app this view served last, else looked up.
@@ -124,10 +135,11 @@ class _TropoView:
         if config["TROPO_BASIC_AUTH"] is not None:
             _check_auth(app, config, req)
         body = _read_body(app, config, req)
-        endpoint = t.cast(str, req.endpoint)
+        endpoint: str = req.endpoint  # type: ignore[assignment]
         session = self.kind == "session"
         try:
-            payload = (Session if session else Result).parse(body)
+            # Session.parse and Result.parse, without their two extra calls.
+            payload = load_session(body) if session else load_result(body)
         except InvalidPayload as exc:
             _reject(app, "invalid-payload", exc)
             raise
@@ -147,7 +159,9 @@ class _TropoView:
                 raise
             call = _Call(payload.session_id, restored)  # type: ignore[union-attr]
             signal = signals.result_received
-        state.routes.refresh(app)
+        routes = state.routes
+        if len(app.view_functions) != routes.size:
+            routes.refresh(app)
         token = _CALL.set(call)
         try:
             if signal.receivers:
@@ -174,9 +188,13 @@ class _TropoView:
             if self.coroutine or type(app).ensure_sync is not _ENSURE_SYNC:
                 handler = app.ensure_sync(handler)
             rv = handler(payload, **view_args)
-            if isinstance(rv, Response):
+            rest: tuple[t.Any, ...] = ()
+            if type(rv) is list and all(map(isinstance, rv, _VERB)):
+                verbs = rv[:]  # the usual answer; defaults are appended below
+            elif isinstance(rv, Response):
                 return rv
-            verbs, rest = _unpack(rv, endpoint)
+            else:
+                verbs, rest = _unpack(rv, endpoint)
             # Request.blueprint, from the endpoint at hand.
             blueprint = endpoint.rpartition(".")[0] if "." in endpoint else None
             state.routes.add_defaults(verbs, blueprint)
@@ -207,6 +225,16 @@ class _TropoView:
                 app, _async_wrapper=app.ensure_sync, document=document
             )
         return response
+
+
+def tropo_view(view: t.Any) -> _TropoView | None:
+    """The :class:`_TropoView` of a registered view function, or ``None`` for
+    a view that is not a Tropo route.
+
+    :meta private:
+    """
+    route = getattr(view, "__self__", None)
+    return route if type(route) is _TropoView else None
 
 
 def _unpack(rv: t.Any, endpoint: str) -> tuple[list[Verb], tuple[t.Any, ...]]:
@@ -266,7 +294,8 @@ def _encoder(
 
     :meta private:
     """
-    indent = provider.compact is False or (provider.compact is None and app.debug)
+    compact = provider.compact
+    indent = compact is False or (compact is None and app.debug)
     key = (provider.default, provider.ensure_ascii, provider.sort_keys, indent)
     encoder = _ENCODERS.get(key)
     if encoder is None:
@@ -297,20 +326,55 @@ def _document_response(
     :meta private:
     """
     provider = app.json
-    if type(provider) is not DefaultJSONProvider or signals.response_rendered.receivers:
-        document = render(verbs, next_url=linker)
-        return _json_response(app, document), document
-    encoder, indent = _encoder(app, provider)
-    if indent:
-        document = render(verbs, next_url=linker)
-        return _json_response(app, document), document
-    style = (bool(provider.sort_keys), bool(provider.ensure_ascii))
-    token = _next_url.set(linker)
-    try:
-        text = write_document(verbs, style, encoder.encode)
-    finally:
-        _next_url.reset(token)
-    return app.response_class(f"{text}\n", mimetype=provider.mimetype), None
+    if (
+        type(provider) is DefaultJSONProvider
+        and not signals.response_rendered.receivers
+    ):
+        compact = provider.compact
+        if compact or (compact is None and not app.debug):
+            key = (
+                provider.default,
+                provider.ensure_ascii,
+                provider.sort_keys,
+                provider.mimetype,
+            )
+            encode, style, content_type = _WRITERS.get(key) or _writer(key)
+            token = _next_url.set(linker)
+            try:
+                text = write_document(verbs, style, encode)
+            finally:
+                _next_url.reset(token)
+            # What response_class(text, mimetype=...) does, without its detours.
+            body = f"{text}\n".encode()
+            return app.response_class(body, content_type=content_type), None
+    document = render(verbs, next_url=linker)
+    return _json_response(app, document), document
+
+
+#: What writes a compact body, by the settings of a DefaultJSONProvider
+#: (default, ensure_ascii, sort_keys, mimetype): the provider's ``encode``
+#: for other values, the writers' style, the ``Content-Type``.
+_WRITERS: dict[tuple[t.Any, ...], tuple[c.Callable[[t.Any], str], Style, str]] = {}
+
+
+def _writer(
+    key: tuple[t.Any, ...],
+) -> tuple[c.Callable[[t.Any], str], Style, str]:
+    default, ensure_ascii, sort_keys, mimetype = key
+    encoder = json.JSONEncoder(
+        default=default,
+        ensure_ascii=ensure_ascii,
+        sort_keys=sort_keys,
+        separators=(",", ":"),
+    )
+    if len(_WRITERS) >= 16:
+        _WRITERS.clear()
+    found = _WRITERS[key] = (
+        encoder.encode,
+        (bool(sort_keys), bool(ensure_ascii)),
+        get_content_type(mimetype, "utf-8"),
+    )
+    return found
 
 
 def _json_response(app: Flask, document: dict[str, t.Any]) -> Response:

@@ -250,7 +250,11 @@ class TropoBlueprint(Blueprint):
                 " defining them."
             )
         self.add_url_rule(
-            rule, endpoint, _TropoView(kind, view_func), methods=_METHODS, **options
+            rule,
+            endpoint,
+            _TropoView(kind, view_func).dispatch,
+            methods=_METHODS,
+            **options,
         )
         self._tropo_routes.append((rule, endpoint, kind))
 

@@ -19,7 +19,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ._view import _TropoView
+from ._view import tropo_view
 from .simulator.console import call_command
 
 __all__ = ["cli"]
@@ -39,9 +39,9 @@ def routes_command() -> None:
         )
     views = current_app.view_functions
     rows = [
-        (rule.rule, view.kind, rule.endpoint)
+        (rule.rule, route.kind, rule.endpoint)
         for rule in current_app.url_map.iter_rules()
-        if isinstance(view := views.get(rule.endpoint), _TropoView)
+        if (route := tropo_view(views.get(rule.endpoint))) is not None
     ]
     if not rows:
         click.echo("No Tropo routes were registered.")

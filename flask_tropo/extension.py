@@ -10,7 +10,7 @@ from flask import Flask
 from flask import current_app
 from flask import url_for
 
-from ._view import _TropoView
+from ._view import tropo_view
 from .blueprint import HandlerT
 from .blueprint import TropoBlueprint
 from .continuation import _Tokens
@@ -296,10 +296,11 @@ class _RouteIndex:
     :meta private:
     """
 
-    __slots__ = ("_size", "_tables", "_ons", "_links")
+    __slots__ = ("size", "_tables", "_ons", "_links")
 
     def __init__(self) -> None:
-        self._size = -1
+        #: How many view functions the app had when the tables were built.
+        self.size = -1
         self._tables: tuple[
             dict[c.Callable[..., t.Any], tuple[str, ...]],
             dict[tuple[str | None, str], On],
@@ -310,12 +311,13 @@ class _RouteIndex:
     def refresh(self, app: Flask) -> None:
         """Rebuild the tables if the app has new view functions."""
         views = app.view_functions
-        if len(views) == self._size:
+        if len(views) == self.size:
             return
         targets: dict[c.Callable[..., t.Any], list[str]] = {}
         defaults: dict[tuple[str | None, str], On] = {}
-        for endpoint, view in list(views.items()):
-            if not isinstance(view, _TropoView) or view.kind == "session":
+        for endpoint, view_function in list(views.items()):
+            view = tropo_view(view_function)
+            if view is None or view.kind == "session":
                 continue
             targets.setdefault(view.handler, []).append(endpoint)
             if view.kind in ("hangup", "error"):
@@ -325,7 +327,7 @@ class _RouteIndex:
         self._tables = ({h: tuple(e) for h, e in targets.items()}, defaults)
         self._ons = {}
         self._links = {}
-        self._size = len(views)
+        self.size = len(views)
 
     def add_defaults(self, verbs: list[Verb], blueprint: str | None) -> None:
         """Append ``On(event, next=handler)`` for the default hangup and error
@@ -424,7 +426,8 @@ def _fixed_url(app: Flask, endpoint: str) -> bool:
 def _not_a_target(handler: c.Callable[..., t.Any]) -> str:
     name = getattr(handler, "__qualname__", None) or repr(handler)
     views = current_app.view_functions.values()
-    if any(isinstance(v, _TropoView) and v.handler == handler for v in views):
+    routes = (tropo_view(v) for v in views)
+    if any(r is not None and r.handler == handler for r in routes):
         return (
             f"On(next={name}): {name} is a session handler, but Tropo posts a"
             " result document to a next URL. Register the target with on_result."
