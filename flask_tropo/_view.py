@@ -27,6 +27,7 @@ import json
 import typing as t
 import weakref
 from inspect import iscoroutinefunction
+from urllib.parse import parse_qsl
 
 from flask import Flask
 from flask import current_app
@@ -152,7 +153,7 @@ class _TropoView:
                     config,
                     payload,  # type: ignore[arg-type]
                     endpoint,
-                    req.args.get(NEXT_PARAM),
+                    _next_token(req),
                 )
             except InvalidNextToken as exc:
                 _reject(app, "invalid-token", exc)
@@ -225,6 +226,33 @@ class _TropoView:
                 app, _async_wrapper=app.ensure_sync, document=document
             )
         return response
+
+
+_TOKEN_PREFIX = f"{NEXT_PARAM}="
+
+
+def _next_token(req: Request) -> str | None:
+    """``req.args.get(NEXT_PARAM)``; a query string that is only the token, as
+    flask-tropo writes it, is read without parsing it.
+
+    :meta private:
+    """
+    query: str = req.environ.get("QUERY_STRING", "")
+    if (
+        query.startswith(_TOKEN_PREFIX)
+        and query.isascii()
+        and "&" not in query
+        and "%" not in query
+        and "+" not in query
+    ):
+        return query[len(_TOKEN_PREFIX) :]
+    try:
+        return req.args.get(NEXT_PARAM)
+    except UnicodeDecodeError:  # raw bytes that are not UTF-8: werkzeug gives up
+        for key, value in parse_qsl(query, keep_blank_values=True):
+            if key == NEXT_PARAM:
+                return value  # not a token flask-tropo wrote: refused as invalid
+        return None
 
 
 def tropo_view(view: t.Any) -> _TropoView | None:

@@ -15,6 +15,7 @@ from conftest import _session
 from conftest import next_url
 from flask import Flask
 from flask import g
+from flask import request
 from flask.json.provider import DefaultJSONProvider
 from flask.testing import FlaskClient
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
@@ -324,3 +325,42 @@ def test_default_factories_give_new_objects() -> None:
     first, second = payloads.Session(id="a"), payloads.Session(id="b")
     assert first.headers == {} and first.headers is not second.headers
     assert first.parameters is not second.parameters
+
+
+# -- the next token of a result ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "tropo_token=abc.def",
+        "tropo_token=",
+        "tropo_token=a%2Eb",
+        "tropo_token=a+b",
+        "tropo_token=a&tropo_token=b",
+        "x=1&tropo_token=a",
+        "tropo_token=%C3%A9",
+        "tropo_tokens=a",
+        "",
+    ],
+)
+def test_the_token_is_read_as_request_args_reads_it(app: Flask, query: str) -> None:
+    from flask_tropo._view import NEXT_PARAM
+    from flask_tropo._view import _next_token
+
+    with app.test_request_context("/step", environ_overrides={"QUERY_STRING": query}):
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        assert _next_token(req) == req.args.get(NEXT_PARAM)
+
+
+def test_a_query_string_that_is_not_utf8_is_an_invalid_token(app: Flask) -> None:
+    tropo = Tropo()
+    _linked(tropo)
+    tropo.init_app(app)
+    client = app.test_client()
+    for query in ("tropo_token=\u00e9", "x=\u00e9&tropo_token=abc", "x=\u00e9"):
+        response = client.post(
+            "/step", json=_result(), environ_overrides={"QUERY_STRING": query}
+        )
+        assert response.status_code == 403, query
+        assert "tropo_token" in response.get_json()["errors"]
