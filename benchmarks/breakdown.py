@@ -252,8 +252,17 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
             ),
             ("Result.parse(body)", lambda: partial(Result.parse, choice.body)),
             (
-                "req.args.get(NEXT_PARAM)",
-                lambda: lambda: req.args.get(cont.NEXT_PARAM),
+                "_next_token(req): the token of the query string",
+                lambda: partial(view._next_token, req),
+            ),
+            (
+                "  req.args.get(NEXT_PARAM), parsed afresh (what it replaces)",
+                lambda: (
+                    lambda: (
+                        req.__dict__.pop("args", None),
+                        req.args.get(cont.NEXT_PARAM),
+                    )
+                ),
             ),
             (
                 "tokens.loads(...): check the token",
