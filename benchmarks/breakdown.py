@@ -72,6 +72,7 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
     from flask.globals import request_ctx
     from itsdangerous import URLSafeTimedSerializer
 
+    from flask_tropo import _response as response
     from flask_tropo import _view as view
     from flask_tropo import continuation as cont
 
@@ -169,7 +170,7 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
             ),
             (
                 "_document_response(...): the body written from the verbs",
-                lambda: lambda: view._document_response(app, verbs, linker(call)),
+                lambda: lambda: response._document_response(app, verbs, linker(call)),
             ),
             (
                 "  render(verbs, next_url=_Linker(...)) (the dict, for signals)",
@@ -177,7 +178,7 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
             ),
             (
                 "  _json_response(app, document) (the dict's body)",
-                lambda: partial(view._json_response, app, document),
+                lambda: partial(response._json_response, app, document),
             ),
             (
                 "  app.make_response(document) (what it replaces)",
@@ -208,7 +209,7 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
             (
                 "_document_response(...), next=handler",
                 lambda: (
-                    lambda: view._document_response(
+                    lambda: response._document_response(
                         app, list(linked_verbs), linker(call)
                     )
                 ),

@@ -4,16 +4,16 @@ registered on a :class:`~flask_tropo.TropoBlueprint`.
 A request to a Tropo route is checked (method, Basic auth, body size), its
 payload loaded (a :class:`~flask_tropo.Session` or
 :class:`~flask_tropo.Result`), a result's ``next`` token verified, a signal
-sent, the handler called through ``current_app.ensure_sync``, and its verbs
-rendered with the app's default ``hangup``/``error`` handlers and signed
-``next`` URLs, then written by the app's JSON provider. Refusals are JSON
-errors from the blueprint's own error handler; a failing handler gets the
-caller an apology instead of a ``500``.
+sent, the handler called (through ``app.ensure_sync`` when that is needed),
+and its verbs written with the app's default ``hangup``/``error`` handlers
+and signed ``next`` URLs, as the app's JSON provider writes them
+(:mod:`flask_tropo._response`). Refusals are JSON errors from the
+blueprint's own error handler; a failing handler gets the caller an apology
+instead of a ``500``.
 
-The request path reads Flask's context objects once per request, sends a
-signal only when it has receivers, and writes the document with a JSON encoder
-built once for the settings of Flask's default provider (the same bytes as
-``app.json.response``).
+The request path reads Flask's request context once per request, keeps the
+extension's state of the app it served last, and sends a signal only when it
+has receivers.
 
 Internal; may change at any time.
 """
@@ -23,7 +23,6 @@ from __future__ import annotations
 import collections.abc as c
 import hmac
 import itertools
-import json
 import typing as t
 import weakref
 from inspect import iscoroutinefunction
@@ -32,16 +31,16 @@ from urllib.parse import parse_qsl
 from flask import Flask
 from flask import current_app
 from flask.globals import request_ctx
-from flask.json.provider import DefaultJSONProvider
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.exceptions import Unauthorized
-from werkzeug.utils import get_content_type
 from werkzeug.wrappers import Response
 
 from . import signals
+from ._response import _document_response
+from ._response import _json_response
 from .continuation import _CALL
 from .continuation import NEXT_PARAM
 from .continuation import _Call
@@ -54,9 +53,6 @@ from .payloads import Result
 from .payloads import Session
 from .schemas.compiled import load_result
 from .schemas.compiled import load_session
-from .schemas.verbs import _next_url
-from .schemas.writer import Style
-from .schemas.writer import write_document
 from .verbs import Hangup
 from .verbs import Say
 from .verbs import Transfer
@@ -305,124 +301,6 @@ def _apology(config: Config) -> list[Verb]:
     say = Say(config["TROPO_ERROR_MESSAGE"])
     to = config["TROPO_ERROR_TRANSFER_TO"]
     return [say, Transfer(to) if to else Hangup()]
-
-
-# -- the response --------------------------------------------------------------
-
-#: JSON encoders by the settings of a DefaultJSONProvider: (default,
-#: ensure_ascii, sort_keys, indented).
-_ENCODERS: dict[tuple[t.Any, ...], json.JSONEncoder] = {}
-
-
-def _encoder(
-    app: Flask, provider: DefaultJSONProvider
-) -> tuple[json.JSONEncoder, bool]:
-    """The encoder that writes as ``provider`` does (built once per settings),
-    and whether it indents.
-
-    :meta private:
-    """
-    compact = provider.compact
-    indent = compact is False or (compact is None and app.debug)
-    key = (provider.default, provider.ensure_ascii, provider.sort_keys, indent)
-    encoder = _ENCODERS.get(key)
-    if encoder is None:
-        if len(_ENCODERS) >= 16:
-            _ENCODERS.clear()
-        encoder = _ENCODERS[key] = json.JSONEncoder(
-            default=provider.default,
-            ensure_ascii=provider.ensure_ascii,
-            sort_keys=provider.sort_keys,
-            indent=2 if indent else None,
-            separators=None if indent else (",", ":"),
-        )
-    return encoder, indent
-
-
-def _document_response(
-    app: Flask, verbs: list[Verb], linker: _Linker
-) -> tuple[Response, dict[str, t.Any] | None]:
-    """``app.make_response(render(verbs, next_url=linker))``, and the document
-    if it was built.
-
-    For Flask's :class:`~flask.json.provider.DefaultJSONProvider` writing
-    compact JSON, and no receiver of
-    :data:`~flask_tropo.signals.response_rendered` to hand the document to,
-    the text is written straight from the verbs by the compiled writers of
-    :mod:`flask_tropo.schemas.writer`, the same bytes without the dict.
-
-    :meta private:
-    """
-    provider = app.json
-    if (
-        type(provider) is DefaultJSONProvider
-        and not signals.response_rendered.receivers
-    ):
-        compact = provider.compact
-        if compact or (compact is None and not app.debug):
-            key = (
-                provider.default,
-                provider.ensure_ascii,
-                provider.sort_keys,
-                provider.mimetype,
-            )
-            encode, style, content_type = _WRITERS.get(key) or _writer(key)
-            token = _next_url.set(linker)
-            try:
-                text = write_document(verbs, style, encode)
-            finally:
-                _next_url.reset(token)
-            # What response_class(text, mimetype=...) does, without its detours.
-            body = f"{text}\n".encode()
-            return app.response_class(body, content_type=content_type), None
-    document = render(verbs, next_url=linker)
-    return _json_response(app, document), document
-
-
-#: What writes a compact body, by the settings of a DefaultJSONProvider
-#: (default, ensure_ascii, sort_keys, mimetype): the provider's ``encode``
-#: for other values, the writers' style, the ``Content-Type``.
-_WRITERS: dict[tuple[t.Any, ...], tuple[c.Callable[[t.Any], str], Style, str]] = {}
-
-
-def _writer(
-    key: tuple[t.Any, ...],
-) -> tuple[c.Callable[[t.Any], str], Style, str]:
-    default, ensure_ascii, sort_keys, mimetype = key
-    encoder = json.JSONEncoder(
-        default=default,
-        ensure_ascii=ensure_ascii,
-        sort_keys=sort_keys,
-        separators=(",", ":"),
-    )
-    if len(_WRITERS) >= 16:
-        _WRITERS.clear()
-    found = _WRITERS[key] = (
-        encoder.encode,
-        (bool(sort_keys), bool(ensure_ascii)),
-        get_content_type(mimetype, "utf-8"),
-    )
-    return found
-
-
-def _json_response(app: Flask, document: dict[str, t.Any]) -> Response:
-    """``app.make_response(document)``: the document written by the app's
-    JSON provider.
-
-    For Flask's :class:`~flask.json.provider.DefaultJSONProvider`, the same
-    body, ``json.dumps`` with the provider's ``default``, ``ensure_ascii``,
-    ``sort_keys`` and layout, plus a newline, is written here by an encoder
-    built once for those settings; any other provider writes it itself.
-
-    :meta private:
-    """
-    provider = app.json
-    if type(provider) is not DefaultJSONProvider:
-        return app.make_response(document)
-    encoder, _ = _encoder(app, provider)
-    return app.response_class(
-        f"{encoder.encode(document)}\n", mimetype=provider.mimetype
-    )
 
 
 # -- request checks ------------------------------------------------------------
