@@ -31,6 +31,7 @@ from marshmallow import fields
 from .. import verbs as v
 from . import verbs as _verbs
 from .compiled import _VERB_DUMPERS
+from .compiled import _dump_empty
 from .compiled import _dumper
 from .compiled import _Source
 from .compiled import dump_verb
@@ -66,7 +67,9 @@ class _Writers:
     def __init__(self, style: Style) -> None:
         self.style = style
         self.by_schema: dict[int, Writer] = {}
-        self.by_verb: dict[type[t.Any], Writer] = {}
+        #: Per verb class: the text up to its payload (``{"say":``) and the
+        #: writer of the payload.
+        self.by_verb: dict[type[t.Any], tuple[str, Writer]] = {}
 
     def schema(self, schema: Schema) -> Writer:
         found = self.by_schema.get(id(schema))
@@ -74,20 +77,23 @@ class _Writers:
             found = self.by_schema[id(schema)] = self._compile(schema)
         return found
 
-    def verb(self, cls: type[t.Any]) -> Writer | None:
+    def verb(self, cls: type[t.Any]) -> tuple[str, Writer] | None:
         found = self.by_verb.get(cls)
         if found is None:
-            found = self._verb(cls)
-            if found is not None:
-                self.by_verb[cls] = found
+            write = self._verb(cls)
+            if write is not None:
+                prefix = "{" + json.dumps(cls.tropo_key) + ":"
+                found = self.by_verb[cls] = (prefix, write)
         return found
 
     def _verb(self, cls: type[t.Any]) -> Writer | None:
         dump = _VERB_DUMPERS.get(cls)
         if dump is None:
             return None
+        if dump is _dump_empty:
+            return _null
         schema = _verbs.VERB_SCHEMAS.get(cls)
-        if schema is None or dump is not _dumper(schema):  # null, bare string
+        if schema is None or dump is not _dumper(schema):  # a bare string
             return lambda verb, encode: encode(dump(verb))
         return self.schema(schema)
 
@@ -272,10 +278,14 @@ def write_document(
     out = []
     for verb in verbs:
         cls = type(verb)
-        write = by_verb.get(cls) or writers.verb(cls)
-        if write is None:
-            body = encode(dump_verb(verb))
+        found = by_verb.get(cls) or writers.verb(cls)
+        if found is None:
+            out.append('{"' + verb.tropo_key + '":' + encode(dump_verb(verb)) + "}")
         else:
-            body = write(verb, encode)
-        out.append('{"' + verb.tropo_key + '":' + body + "}")
+            out.append(found[0] + found[1](verb, encode) + "}")
     return '{"tropo":[' + ",".join(out) + "]}"
+
+
+def _null(verb: t.Any, encode: c.Callable[[t.Any], str]) -> str:
+    """The payload of a verb without options (``hangup``, ``reject``...)."""
+    return "null"
