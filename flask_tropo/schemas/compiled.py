@@ -197,14 +197,14 @@ def load_result(data: c.Mapping[str, t.Any] | str | bytes) -> Result:
 
 # -- dumpers ------------------------------------------------------------------
 
-_dumpers: dict[int, _Dumper] = {}
+_dumpers: dict[Schema, _Dumper] = {}
 
 
 def _dumper(schema: Schema) -> _Dumper:
     """The compiled dump of one object of ``schema``, built once. Internal."""
-    found = _dumpers.get(id(schema))
+    found = _dumpers.get(schema)
     if found is None:
-        found = _dumpers[id(schema)] = _compile_dumper(schema)
+        found = _dumpers[schema] = _compile_dumper(schema)
     return found
 
 

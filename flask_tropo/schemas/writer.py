@@ -66,15 +66,15 @@ class _Writers:
 
     def __init__(self, style: Style) -> None:
         self.style = style
-        self.by_schema: dict[int, Writer] = {}
+        self.by_schema: dict[Schema, Writer] = {}
         #: Per verb class: the text up to its payload (``{"say":``) and the
         #: writer of the payload.
         self.by_verb: dict[type[t.Any], tuple[str, Writer]] = {}
 
     def schema(self, schema: Schema) -> Writer:
-        found = self.by_schema.get(id(schema))
+        found = self.by_schema.get(schema)
         if found is None:
-            found = self.by_schema[id(schema)] = self._compile(schema)
+            found = self.by_schema[schema] = self._compile(schema)
         return found
 
     def verb(self, cls: type[t.Any]) -> tuple[str, Writer] | None:
