@@ -39,28 +39,41 @@ if t.TYPE_CHECKING:  # pragma: no cover
 _ENCODERS: dict[tuple[t.Any, ...], json.JSONEncoder] = {}
 
 
-def _encoder(
-    app: Flask, provider: DefaultJSONProvider
-) -> tuple[json.JSONEncoder, bool]:
-    """The encoder that writes as ``provider`` does (built once per settings),
-    and whether it indents.
+def _json_encoder(
+    default: t.Any, ensure_ascii: bool, sort_keys: bool, indent: bool
+) -> json.JSONEncoder:
+    """The encoder of these provider settings, built once: compact, or
+    indented by 2 as the provider indents.
 
     :meta private:
     """
-    compact = provider.compact
-    indent = compact is False or (compact is None and app.debug)
-    key = (provider.default, provider.ensure_ascii, provider.sort_keys, indent)
+    key = (default, ensure_ascii, sort_keys, indent)
     encoder = _ENCODERS.get(key)
     if encoder is None:
         if len(_ENCODERS) >= 16:
             _ENCODERS.clear()
         encoder = _ENCODERS[key] = json.JSONEncoder(
-            default=provider.default,
-            ensure_ascii=provider.ensure_ascii,
-            sort_keys=provider.sort_keys,
+            default=default,
+            ensure_ascii=ensure_ascii,
+            sort_keys=sort_keys,
             indent=2 if indent else None,
             separators=None if indent else (",", ":"),
         )
+    return encoder
+
+
+def _encoder(
+    app: Flask, provider: DefaultJSONProvider
+) -> tuple[json.JSONEncoder, bool]:
+    """The encoder that writes as ``provider`` does, and whether it indents.
+
+    :meta private:
+    """
+    compact = provider.compact
+    indent = bool(compact is False or (compact is None and app.debug))
+    encoder = _json_encoder(
+        provider.default, provider.ensure_ascii, provider.sort_keys, indent
+    )
     return encoder, indent
 
 
@@ -114,12 +127,7 @@ def _writer(
     key: tuple[t.Any, ...],
 ) -> tuple[c.Callable[[t.Any], str], Style, str]:
     default, ensure_ascii, sort_keys, mimetype = key
-    encoder = json.JSONEncoder(
-        default=default,
-        ensure_ascii=ensure_ascii,
-        sort_keys=sort_keys,
-        separators=(",", ":"),
-    )
+    encoder = _json_encoder(default, ensure_ascii, sort_keys, False)
     if len(_WRITERS) >= 16:
         _WRITERS.clear()
     found = _WRITERS[key] = (

@@ -52,7 +52,7 @@ from ..payloads import Session
 from . import payloads as _payloads
 from . import verbs as _verbs
 from ._codegen import SOURCES
-from ._codegen import _Source as _Source
+from ._codegen import _Source
 from ._load import loader
 
 __all__ = [

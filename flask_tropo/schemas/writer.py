@@ -30,10 +30,10 @@ from marshmallow import fields
 
 from .. import verbs as v
 from . import verbs as _verbs
+from ._codegen import _Source
 from .compiled import _VERB_DUMPERS
 from .compiled import _dump_empty
 from .compiled import _dumper
-from .compiled import _Source
 from .compiled import dump_verb
 
 __all__ = ["Style", "write_document"]
