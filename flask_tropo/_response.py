@@ -16,8 +16,10 @@ from __future__ import annotations
 import collections.abc as c
 import json
 import typing as t
+from functools import partial
 
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.datastructures import Headers
 from werkzeug.utils import get_content_type
 from werkzeug.wrappers import Response
 
@@ -103,38 +105,225 @@ def _document_response(
                 provider.ensure_ascii,
                 provider.sort_keys,
                 provider.mimetype,
+                app.response_class,
             )
-            encode, style, content_type = _WRITERS.get(key) or _writer(key)
+            encode, style, build = _WRITERS.get(key) or _writer(key)
             token = _next_url.set(linker)
             try:
                 text = write_document(verbs, style, encode)
             finally:
                 _next_url.reset(token)
-            # What response_class(text, mimetype=...) does, without its detours.
-            body = f"{text}\n".encode()
-            return app.response_class(body, content_type=content_type), None
+            return build(f"{text}\n".encode()), None
     document = render(verbs, next_url=linker)
     return _json_response(app, document), document
 
 
 #: What writes a compact body, by the settings of a DefaultJSONProvider
-#: (default, ensure_ascii, sort_keys, mimetype): the provider's ``encode``
-#: for other values, the writers' style, the ``Content-Type``.
-_WRITERS: dict[tuple[t.Any, ...], tuple[c.Callable[[t.Any], str], Style, str]] = {}
+#: (default, ensure_ascii, sort_keys, mimetype) and the app's
+#: ``response_class``: the provider's ``encode`` for other values, the
+#: writers' style, and what makes the response of a body.
+_WRITERS: dict[
+    tuple[t.Any, ...],
+    tuple[c.Callable[[t.Any], str], Style, c.Callable[[bytes], Response]],
+] = {}
 
 
 def _writer(
     key: tuple[t.Any, ...],
-) -> tuple[c.Callable[[t.Any], str], Style, str]:
-    default, ensure_ascii, sort_keys, mimetype = key
+) -> tuple[c.Callable[[t.Any], str], Style, c.Callable[[bytes], Response]]:
+    default, ensure_ascii, sort_keys, mimetype, response_class = key
     encoder = _json_encoder(default, ensure_ascii, sort_keys, False)
+    content_type = get_content_type(mimetype, "utf-8")
     if len(_WRITERS) >= 16:
         _WRITERS.clear()
     found = _WRITERS[key] = (
         encoder.encode,
         (bool(sort_keys), bool(ensure_ascii)),
-        get_content_type(mimetype, "utf-8"),
+        _response_builder(response_class, content_type),
     )
+    return found
+
+
+def _response_builder(
+    response_class: type[Response], content_type: str
+) -> c.Callable[[bytes], Response]:
+    """What gives ``response_class(body, content_type=content_type)`` for a
+    body of bytes, served as :class:`_Served` serves it when the class allows.
+
+    Werkzeug's constructor goes through the header, status and body setters;
+    the response it builds is a plain state: two headers, the status, the
+    body in a list. When a probe shows that ``response_class`` builds exactly
+    that state (werkzeug's and Flask's own classes, and subclasses that don't
+    change the construction), the builder sets that state directly, about
+    2 µs less per request; for any other class it calls the constructor.
+
+    :meta private:
+    """
+    probe_body = b'{"tropo":[]}\n'
+    # Also checks the header value once, as the constructor does.
+    expected = response_class(probe_body, content_type=content_type)
+    cls = _served_class(response_class)
+    new = object.__new__
+    new_headers = Headers.__new__
+
+    def build(body: bytes) -> Response:
+        headers = new_headers(Headers)
+        headers._list = [
+            ("Content-Type", content_type),
+            ("Content-Length", str(len(body))),
+        ]
+        response = new(cls)
+        state = response.__dict__
+        state["headers"] = headers
+        state["_status"] = "200 OK"
+        state["_status_code"] = 200
+        state["direct_passthrough"] = False
+        state["_on_close"] = []
+        state["response"] = [body]
+        return response
+
+    built = build(probe_body)
+    if (
+        type(expected.headers) is Headers
+        and expected.headers._list == built.headers._list
+        and vars(expected).keys() == vars(built).keys()
+        and all(
+            value == vars(built)[name]
+            for name, value in vars(expected).items()
+            if name != "headers"
+        )
+    ):
+        return build
+    return partial(response_class, content_type=content_type)
+
+
+# -- serving -------------------------------------------------------------------
+
+_WERKZEUG = Response
+#: What werkzeug's ``get_wsgi_response`` is made of: a class that changes
+#: none of them is served by :class:`_Served`'s fast path.
+_SERVING = (
+    "get_wsgi_response",
+    "get_wsgi_headers",
+    "get_app_iter",
+    "iter_encoded",
+    "close",
+    "status",
+    "status_code",
+    "is_sequence",
+)
+#: The response classes of Tropo routes, by the app's ``response_class``.
+_SERVED: dict[type[Response], type[Response]] = {}
+
+
+class _Served:
+    """A mixin that serves a buffered response of bytes as werkzeug's
+    :meth:`~werkzeug.wrappers.Response.get_wsgi_response` does, without
+    copying and rereading its headers: the same status, headers and body,
+    and ``close`` calls the response's ``close``. Anything werkzeug would
+    change (a ``HEAD`` request, a 1xx, 204 or 304 status, a ``Location`` or
+    ``Content-Location`` header) and any other body (streamed, text,
+    passed through) is served by werkzeug.
+
+    A response of this class pickles and copies as one of the app's
+    ``response_class``.
+
+    :meta private:
+    """
+
+    __slots__ = ()
+    #: The app's ``response_class`` this class serves faster.
+    _served_base: t.ClassVar[type[Response]]
+
+    def get_wsgi_response(
+        self, environ: t.Any
+    ) -> tuple[t.Iterable[bytes], str, list[tuple[str, str]]]:
+        state = self.__dict__
+        body = state.get("response")
+        headers = state.get("headers")
+        status = state.get("_status_code")
+        if (
+            type(body) is list
+            and type(headers) is Headers
+            and type(status) is int
+            and 200 <= status
+            and status != 204
+            and status != 304
+            and all(map(bytes.__instancecheck__, body))
+            and not state.get("direct_passthrough")
+            and environ["REQUEST_METHOD"] != "HEAD"
+        ):
+            items = headers._list
+            length = True
+            for key, _ in items:
+                name = key.lower()
+                if name == "content-length":
+                    length = False
+                elif name == "location" or name == "content-location":
+                    break
+            else:
+                wsgi_headers = items[:]
+                if length and self.automatically_set_content_length:  # type: ignore[attr-defined]
+                    wsgi_headers.append(("Content-Length", str(sum(map(len, body)))))
+                return _Body(body, self.close), state["_status"], wsgi_headers  # type: ignore[attr-defined]
+        return super().get_wsgi_response(environ)  # type: ignore[misc,no-any-return]
+
+    def __reduce_ex__(self, protocol: t.SupportsIndex) -> t.Any:
+        # As an object of the app's class: this one has no importable name.
+        return _rebuilt, (self._served_base, vars(self))
+
+
+def _rebuilt(cls: type[Response], state: dict[str, t.Any]) -> Response:
+    """A response of ``cls`` with ``state``: how a served response unpickles.
+
+    :meta private:
+    """
+    response = object.__new__(cls)
+    response.__dict__.update(state)
+    return response
+
+
+class _Body:
+    """The WSGI iterable of a served body: its chunks, and ``close``.
+
+    :meta private:
+    """
+
+    __slots__ = ("_chunks", "close")
+
+    def __init__(self, chunks: list[bytes], close: c.Callable[[], None]) -> None:
+        self._chunks = chunks
+        self.close = close
+
+    def __iter__(self) -> c.Iterator[bytes]:
+        return iter(self._chunks)
+
+
+def _served_class(response_class: type[Response]) -> type[Response]:
+    """The subclass of ``response_class`` with :class:`_Served`'s fast path,
+    or ``response_class`` itself when it changes how a response is served.
+
+    :meta private:
+    """
+    found = _SERVED.get(response_class)
+    if found is None:
+        if all(
+            getattr(response_class, name) is getattr(_WERKZEUG, name)
+            for name in _SERVING
+        ):
+            found = type(
+                response_class.__name__,
+                (_Served, response_class),
+                {
+                    "__module__": response_class.__module__,
+                    "__qualname__": response_class.__qualname__,
+                    "__doc__": response_class.__doc__,
+                    "_served_base": response_class,
+                },
+            )
+        else:
+            found = response_class
+        _SERVED[response_class] = found
     return found
 
 
