@@ -120,7 +120,7 @@ def route_benches(app: t.Any) -> list[Bench]:
     library = apps.WSGICall(app, "/library", session)
     pieces = [
         apps.WSGICall(app, f"/floor-{piece}", session)
-        for piece in ("parse", "verbs", "render")
+        for piece in ("parse", "verbs", "render", "served")
     ]
     voice = apps.WSGICall(app, "/voice", session)
     chained = apps.WSGICall(app, "/chained", session)
@@ -145,6 +145,12 @@ def route_benches(app: t.Any) -> list[Bench]:
             "route.floor_render",
             "floor + writing prebuilt verbs",
             pieces[2],
+            floor_key,
+        ),
+        Bench(
+            "route.floor_served",
+            "floor, its Response built and served as a Tropo route's",
+            pieces[3],
             floor_key,
         ),
         Bench("route.library", "parse + write in a plain route", library, floor_key),
