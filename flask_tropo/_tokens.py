@@ -243,7 +243,7 @@ class _Signer:
         )
         self._inner = self._macs[0].inner
         self._outer = self._macs[0].outer
-        # The last timestamp and its encoding, with the dots around it.
+        # The last timestamp and its encoding, after its dot.
         self._stamp: tuple[int, bytes] = (-1, b"")
 
     def sign(self, data: bytes, compress: bool = False) -> str:
@@ -261,17 +261,15 @@ class _Signer:
         now = self._stamper.get_timestamp()
         stamp = self._stamp
         if stamp[0] != now:
-            stamp = self._stamp = (now, b"." + _b64(int_to_bytes(now)) + b".")
-        # Translating and stripping the payload with the timestamp: the only
-        # "=" are the payload's padding, the timestamp is already URL-safe.
-        value = (data + stamp[1]).translate(_TO_URLSAFE).replace(b"=", b"")
+            stamp = self._stamp = (now, b"." + _b64(int_to_bytes(now)))
+        # URL-safe and without padding in one pass; the timestamp already is.
+        value = data.translate(_TO_URLSAFE, b"=") + stamp[1]
         inner = self._inner.copy()
-        inner.update(value[:-1])
+        inner.update(value)
         outer = self._outer.copy()
         outer.update(inner.digest())
-        # A SHA-256 digest is 43 base64 characters and one "=".
-        signature = b2a_base64(outer.digest(), newline=False)[:43]
-        return (value + signature.translate(_TO_URLSAFE)).decode()
+        signature = b2a_base64(outer.digest(), newline=False)
+        return f"{value.decode()}.{signature.translate(_TO_URLSAFE, b'=').decode()}"
 
     def unsign(self, token: str) -> tuple[t.Any, int]:
         """The data of a token and when it was issued (a Unix time), checked
