@@ -91,6 +91,8 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
     linked_verbs = apps.three_verbs(target)
     document = render(verbs)
     mimetype = "application/json"
+    answer = json.dumps(document).encode()
+    built = response._response_builder(app.response_class, mimetype)
     app_proxy: t.Any = current_app
     ctx_proxy: t.Any = request_ctx
     ensure_sync = app.ensure_sync
@@ -198,6 +200,14 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
                     )
                 ),
             ),
+            (
+                "serving the floor's Response (werkzeug)",
+                lambda: partial(_serve, app.response_class(answer, mimetype=mimetype)),
+            ),
+            (
+                "serving a Tropo route's Response",
+                lambda: partial(_serve, built(answer)),
+            ),
         ]
         report["session"] = _run("Session route, step by step:", steps, number)
     with _context(app, chained):
@@ -282,6 +292,16 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
         ]
         report["result"] = _run("Result route, extra steps:", steps, number)
     return report
+
+
+def _serve(response: t.Any) -> bytes:
+    """Serve ``response`` as Flask's ``wsgi_app`` does, and close it."""
+    environ = {"REQUEST_METHOD": "POST"}
+    app_iter = response(environ, lambda status, headers, exc_info=None: None)
+    try:
+        return b"".join(app_iter)
+    finally:
+        app_iter.close()
 
 
 def _with_call(call: t.Any, handler: t.Any, result: t.Any) -> t.Any:
