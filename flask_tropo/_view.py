@@ -39,6 +39,7 @@ from werkzeug.exceptions import Unauthorized
 from werkzeug.wrappers import Response
 
 from . import signals
+from ._body import read_body
 from ._response import _document_response
 from ._response import _json_response
 from .continuation import _CALL
@@ -344,13 +345,9 @@ def _read_body(app: Flask, config: Config, req: Request) -> bytes:
     # stops quietly at the limit a body without one (chunked): one byte more
     # tells the two apart.
     req.max_content_length = limit + 1
-    try:
-        body = req.get_data()
-    except RequestEntityTooLarge:
-        pass
-    else:
-        if len(body) <= limit:  # the stream may have been read before
-            return body
+    body = read_body(req, limit)
+    if body is not None and len(body) <= limit:  # it may have been read before
+        return body
     exc = RequestEntityTooLarge(
         description=f"The request body is larger than the {limit} bytes allowed"
         " on Tropo routes (TROPO_MAX_CONTENT_LENGTH)."
