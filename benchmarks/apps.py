@@ -18,6 +18,7 @@ from flask import Flask
 from flask import request
 from werkzeug.test import EnvironBuilder
 
+from flask_tropo._body import read_body
 from flask_tropo._response import _response_builder
 from flask_tropo.continuation import call_state
 from flask_tropo.extension import Tropo
@@ -171,8 +172,8 @@ def create_app() -> Flask:
       ``Session.parse`` instead of ``json.loads``, with the three verbs built
       and dropped, with prebuilt verbs written as a Tropo route writes them
       (the compiled writer) instead of the literal;
-    - ``/floor-served``: the floor, its ``Response`` built and served as a
-      Tropo route's is;
+    - ``/floor-served``: the floor, its body read and its ``Response`` built
+      and served as a Tropo route's are (the like-for-like floor);
     - ``/library``: flask_tropo's ``Session.parse`` and writer in a plain
       route, without the extension;
     - ``/voice``: a flask_tropo session route answering three verbs with a
@@ -232,14 +233,16 @@ def create_app() -> Flask:
             write_document(prebuilt, (True, True), encode), mimetype="application/json"
         )
 
-    # The floor with its response built and served as a Tropo route's is
-    # (flask_tropo._response): the like-for-like floor, for what the
-    # extension's own steps cost.
+    # The floor with its body read and its response built and served as a
+    # Tropo route's are (flask_tropo._body, flask_tropo._response): the
+    # like-for-like floor, for what the extension's own steps cost.
     served = _response_builder(app.response_class, "application/json")
 
     @app.post("/floor-served")
     def floor_served() -> t.Any:
-        json.loads(request.get_data())
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        req.max_content_length = 65537
+        json.loads(read_body(req, 65536) or b"")
         return served(json.dumps(THREE_VERBS_LITERAL).encode())
 
     @app.post("/library")

@@ -291,7 +291,36 @@ def breakdown(number: int = 5000) -> dict[str, dict[str, float | None]]:
             ),
         ]
         report["result"] = _run("Result route, extra steps:", steps, number)
+    steps = [
+        (
+            "a request's body read by werkzeug's request.get_data()",
+            lambda: partial(_read, voice, None),
+        ),
+        (
+            "a request's body read as a Tropo route reads it",
+            lambda: partial(_read, voice, app.config["TROPO_MAX_CONTENT_LENGTH"]),
+        ),
+    ]
+    report["body"] = _run(
+        "Reading the body (a fresh request object each time, included):",
+        steps,
+        number,
+    )
     return report
+
+
+def _read(call: apps.WSGICall, limit: int | None) -> t.Any:
+    """Read the session body of a fresh request, by werkzeug or as a Tropo
+    route does (``limit``)."""
+    from flask_tropo._body import read_body
+
+    environ = call.environ.copy()
+    environ["wsgi.input"] = io.BytesIO(call.body)
+    req = Flask.request_class(environ)
+    if limit is None:
+        return req.get_data()
+    req.max_content_length = limit + 1
+    return read_body(req, limit)
 
 
 def _serve(response: t.Any) -> bytes:

@@ -149,7 +149,7 @@ def route_benches(app: t.Any) -> list[Bench]:
         ),
         Bench(
             "route.floor_served",
-            "floor, its Response built and served as a Tropo route's",
+            "floor, body read and Response served as a Tropo route's",
             pieces[3],
             floor_key,
         ),
