@@ -9,6 +9,7 @@ import copy
 import http.client
 import json
 import pickle
+import threading
 import typing as t
 from functools import partial
 from urllib.parse import urlsplit
@@ -244,12 +245,12 @@ def test_over_http_with_after_request_and_call_on_close() -> None:
     """A real server on 127.0.0.1: headers added after the request are sent,
     the length is right, and ``call_on_close`` runs."""
     app = _app(Response)
-    closed: list[str] = []
+    closed = threading.Event()
 
     @app.after_request
     def decorate(response: Response) -> Response:
         response.headers["X-Trace"] = "7"
-        response.call_on_close(lambda: closed.append("closed"))
+        response.call_on_close(closed.set)
         return response
 
     with serving(app) as base:
@@ -271,4 +272,5 @@ def test_over_http_with_after_request_and_call_on_close() -> None:
     assert answer.getheader("Content-Type") == "application/json"
     assert int(answer.getheader("Content-Length") or -1) == len(body)
     assert json.loads(body) == {"tropo": [{"say": {"value": "Hello"}}]}
-    assert closed == ["closed"]
+    # The server closes the response after sending it, in its own thread.
+    assert closed.wait(timeout=10)
