@@ -22,6 +22,7 @@ Internal; may change at any time.
 from __future__ import annotations
 
 import typing as t
+from inspect import getattr_static
 from io import BytesIO
 
 from werkzeug.exceptions import ClientDisconnected
@@ -41,18 +42,12 @@ _READERS = ("get_data", "stream", "_get_stream_for_parsing")
 _PLAIN: dict[type[t.Any], bool] = {}
 
 
-def _static(cls: type[t.Any], name: str) -> t.Any:
-    for klass in cls.__mro__:
-        if name in klass.__dict__:
-            return klass.__dict__[name]
-    return None
-
-
 def _plain(cls: type[t.Any]) -> bool:
     found = _PLAIN.get(cls)
     if found is None:
         found = _PLAIN[cls] = all(
-            _static(cls, name) is _static(_WerkzeugRequest, name) for name in _READERS
+            getattr_static(cls, name) is getattr_static(_WerkzeugRequest, name)
+            for name in _READERS
         )
     return found
 

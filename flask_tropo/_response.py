@@ -8,6 +8,12 @@ settings; compact bodies are written straight from the verbs by the compiled
 writers of :mod:`flask_tropo.schemas.writer`. Any other provider writes the
 document itself.
 
+A compact body's ``Response`` is built as the state that
+``app.response_class(body, content_type=...)`` builds, set directly
+(:func:`_response_builder`), and served as werkzeug serves it, without
+copying and rereading its headers (:class:`_Served`); each checks once per
+response class that werkzeug's way is the class's own.
+
 Internal; may change at any time.
 """
 

@@ -222,11 +222,19 @@ def test_request_class_with_its_own_reading() -> None:
     assert answer.json == {"tropo": [{"say": {"value": "Hello Bea"}}]}
 
 
-def _post(base: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+def _post(
+    base: str, body: bytes | c.Iterable[bytes], headers: dict[str, str]
+) -> tuple[int, bytes]:
     port = int(base.rsplit(":", 1)[1])
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        connection.request("POST", "/voice", body=body, headers=headers)
+        connection.request(
+            "POST",
+            "/voice",
+            body=body,
+            headers=headers,
+            encode_chunked=not isinstance(body, bytes),
+        )
         answer = connection.getresponse()
         return answer.status, answer.read()
     finally:
@@ -249,20 +257,9 @@ def test_over_http() -> None:
             200,
             b'{"tropo":[{"say":{"value":"Hello Ada"}}]}\n',
         )
-        port = int(base.rsplit(":", 1)[1])
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        try:
-            connection.request(
-                "POST",
-                "/voice",
-                body=_chunked(body),
-                headers={**json_type, "Transfer-Encoding": "chunked"},
-                encode_chunked=True,
-            )
-            answer = connection.getresponse()
-            chunked = (answer.status, answer.read())
-        finally:
-            connection.close()
+        chunked = _post(
+            base, _chunked(body), {**json_type, "Transfer-Encoding": "chunked"}
+        )
         assert chunked == (200, b'{"tropo":[{"say":{"value":"Hello Ada"}}]}\n')
         status, text = _post(base, b" " * 5000 + body, json_type)
         assert status == 413

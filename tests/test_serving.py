@@ -32,25 +32,16 @@ from flask_tropo.verbs import Say
 BODY = b'{"tropo":[{"say":{"value":"Hello"}}]}\n'
 
 
-def _served(
-    environ: dict[str, t.Any], response: WerkzeugResponse
+def _serve(
+    get_wsgi_response: c.Callable[
+        [WerkzeugResponse, dict[str, t.Any]],
+        tuple[t.Iterable[bytes], str, list[tuple[str, str]]],
+    ],
+    environ: dict[str, t.Any],
+    response: WerkzeugResponse,
 ) -> tuple[str, list[tuple[str, str]], bytes]:
-    """What the response's own ``get_wsgi_response`` serves, closed."""
-    app_iter, status, headers = response.get_wsgi_response(environ)
-    try:
-        body = b"".join(app_iter)
-    finally:
-        close = getattr(app_iter, "close", None)
-        if close is not None:
-            close()
-    return status, headers, body
-
-
-def _by_werkzeug(
-    environ: dict[str, t.Any], response: WerkzeugResponse
-) -> tuple[str, list[tuple[str, str]], bytes]:
-    """What werkzeug's ``get_wsgi_response`` serves, closed."""
-    app_iter, status, headers = WerkzeugResponse.get_wsgi_response(response, environ)
+    """What ``get_wsgi_response`` serves for ``response``, closed."""
+    app_iter, status, headers = get_wsgi_response(response, environ)
     try:
         body = b"".join(app_iter)
     finally:
@@ -138,9 +129,9 @@ def test_served_as_werkzeug_serves(
         change(response)
         response.call_on_close(partial(closed.append, index))
     assert isinstance(responses[0], _Served)
-    assert _served(_environ(method), responses[0]) == _by_werkzeug(
-        _environ(method), responses[1]
-    )
+    ours = _serve(type(responses[0]).get_wsgi_response, _environ(method), responses[0])
+    theirs = _serve(WerkzeugResponse.get_wsgi_response, _environ(method), responses[1])
+    assert ours == theirs
     # Closed as werkzeug closes (a passed-through list has no close).
     assert (0 in closed) == (1 in closed)
     if change is not _passthrough:
