@@ -27,6 +27,7 @@ from io import BytesIO
 
 from werkzeug.exceptions import ClientDisconnected
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.test import create_environ
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wsgi import LimitedStream
 
@@ -48,8 +49,26 @@ def _plain(cls: type[t.Any]) -> bool:
         found = _PLAIN[cls] = all(
             getattr_static(cls, name) is getattr_static(_WerkzeugRequest, name)
             for name in _READERS
-        )
+        ) and _keeps_body(cls)
     return found
+
+
+def _keeps_body(cls: type[t.Any]) -> bool:
+    """Whether a request of ``cls`` with its body set as :func:`read_body`
+    sets it reads as werkzeug's does once it has read its body."""
+    stream = BytesIO(b"unread")
+    try:
+        req = cls(create_environ(method="POST", input_stream=stream))
+        state = req.__dict__
+        state["_cached_data"] = b"probe"
+        state["stream"] = BytesIO()
+        return bool(
+            req.get_data() == b"probe"
+            and req.stream.read() == b""
+            and stream.tell() == 0
+        )
+    except Exception:  # a werkzeug whose internals changed: read its way
+        return False
 
 
 def read_body(req: Request, limit: int) -> bytes | None:

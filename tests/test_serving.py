@@ -27,6 +27,7 @@ from flask_tropo import Session
 from flask_tropo import Tropo
 from flask_tropo._response import _response_builder
 from flask_tropo._response import _Served
+from flask_tropo._response import _served_class
 from flask_tropo.verbs import Say
 
 BODY = b'{"tropo":[{"say":{"value":"Hello"}}]}\n'
@@ -265,3 +266,18 @@ def test_over_http_with_after_request_and_call_on_close() -> None:
     assert json.loads(body) == {"tropo": [{"say": {"value": "Hello"}}]}
     # The server closes the response after sending it, in its own thread.
     assert closed.wait(timeout=10)
+
+
+def test_served_by_werkzeug_when_the_probe_differs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A werkzeug whose internals changed (simulated): its own serving."""
+
+    def other(self: t.Any, environ: t.Any) -> t.Any:
+        return [b"other"], "200 OK", []
+
+    monkeypatch.setattr(_Served, "get_wsgi_response", other)
+    fresh = type("Fresh", (Response,), {})
+    assert _served_class(fresh) is fresh
+    built = _response_builder(fresh, "application/json")(BODY)
+    assert type(built) is fresh
