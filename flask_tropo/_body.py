@@ -4,7 +4,7 @@ A Tropo route reads its body with ``request.max_content_length`` set to
 ``TROPO_MAX_CONTENT_LENGTH + 1`` (one byte more than allowed tells a body at
 the limit from a longer one). Werkzeug's ``request.get_data()`` wraps
 ``wsgi.input`` in a :class:`~werkzeug.wsgi.LimitedStream` and reads it in
-chunks through that wrapper, about 5 µs for a 1 KiB session. For the usual
+chunks through that wrapper (see the performance page for the cost). For the usual
 request (a plain ``Content-Length`` within the limit, or a server that
 terminates the input stream), :func:`read_body` reads ``wsgi.input``
 directly, with the same outcome: the same bytes, a
