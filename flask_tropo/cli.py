@@ -19,8 +19,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ._view import tropo_view
 from .simulator.console import call_command
+from .views import tropo_route
 
 __all__ = ["cli"]
 
@@ -41,7 +41,7 @@ def routes_command() -> None:
     rows = [
         (rule.rule, route.kind, rule.endpoint)
         for rule in current_app.url_map.iter_rules()
-        if (route := tropo_view(views.get(rule.endpoint))) is not None
+        if (route := tropo_route(views.get(rule.endpoint))) is not None
     ]
     if not rows:
         click.echo("No Tropo routes were registered.")
