@@ -31,7 +31,6 @@ from .line import Line
 from .line import Recording
 from .line import SentMessage
 from .line import Stop
-from .line import named
 from .line import says_of
 
 __all__ = ["Call", "MAX_DOCUMENTS"]
@@ -213,18 +212,17 @@ class Call:
         return self
 
     def _step(self, entry: Input | None) -> None:
+        self.waiting = None
         try:
-            waiting = next(self._runner) if entry is None else self._runner.send(entry)
+            self.waiting = (
+                next(self._runner) if entry is None else self._runner.send(entry)
+            )
         except StopIteration:
-            self.waiting = None
             self.ended = True
         except BaseException:
-            self.waiting = None
             self.ended = True
             self.end_reason = self.end_reason or "error"
             raise
-        else:
-            self.waiting = waiting
 
     def _run(
         self, url: str, payload: dict[str, t.Any]
@@ -393,8 +391,8 @@ class Call:
             if found is None:
                 failure = "nomatch"
                 continue
-            action = named(verb.name)
-            action.update(
+            doc.act(
+                verb.name,
                 attempts=attempt,
                 disposition="SUCCESS",
                 confidence=found.confidence,
@@ -403,15 +401,13 @@ class Call:
                 value=found.value,
                 concept=found.concept,
             )
-            doc.actions.append(action)
             return None
-        action = named(verb.name)
-        action.update(
+        doc.act(
+            verb.name,
             attempts=attempts,
             disposition="TIMEOUT" if failure == "timeout" else "NOMATCH",
             confidence=0,
         )
-        doc.actions.append(action)
         return None if verb.required is False else Stop("incomplete")
 
     def _record(self, doc: Document, verb: v.Record) -> _Steps:
@@ -464,15 +460,14 @@ class Call:
         recording = self._line.save_recording(
             verb, seconds, transcript=" ".join(words), name=verb.name
         )
-        action = named(verb.name)
-        action.update(
+        doc.act(
+            verb.name,
             attempts=1,
             disposition="SUCCESS",
             duration=recording.duration,
             value=recording.url,
             uploadStatus="success",
         )
-        doc.actions.append(action)
 
 
 def _retry_prompts(says: c.Sequence[v.Say], failure: str, failed: int) -> list[v.Say]:

@@ -220,12 +220,7 @@ class Grammar:
 
     @classmethod
     def parse(cls, value: str) -> Grammar:
-        """Parse a grammar string.
-
-        :param value: the grammar string, as in ``choices.value``.
-        :raises GrammarError: if the grammar is malformed; the message names
-            the bad part.
-        """
+        """Parse a grammar string: the same as ``Grammar(value)``."""
         return cls(value)
 
     def __repr__(self) -> str:

@@ -28,7 +28,6 @@ __all__ = [
     "Recording",
     "SentMessage",
     "Stop",
-    "named",
     "says_of",
 ]
 
@@ -168,14 +167,17 @@ class Document:
     handlers: dict[str, v.On] = field(default_factory=dict)
     actions: list[dict[str, t.Any]] = field(default_factory=list)
 
+    def act(self, name: str | None, **fields: t.Any) -> dict[str, t.Any]:
+        """Add an action (carrying ``name`` when the verb has one) to the
+        document's result, and return it."""
+        action = {} if name is None else {"name": name}
+        action.update(fields)
+        self.actions.append(action)
+        return action
+
     def error(self, message: str) -> SimulationError:
         """The error for a verb of this document the platform cannot run."""
         return SimulationError(message, url=self.url, status=200)
-
-
-def named(name: str | None) -> dict[str, t.Any]:
-    """A new action, carrying ``name`` when the verb has one."""
-    return {} if name is None else {"name": name}
 
 
 def says_of(value: object) -> tuple[v.Say, ...]:

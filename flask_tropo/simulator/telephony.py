@@ -15,7 +15,6 @@ from .line import Document
 from .line import Line
 from .line import SentMessage
 from .line import Stop
-from .line import named
 from .line import says_of
 
 __all__ = ["CONNECTED_SECONDS", "DIAL_TIMEOUT", "RING_SECONDS", "describe", "run"]
@@ -89,25 +88,20 @@ def _say(line: Line, doc: Document, verb: v.Say) -> None:
 
 
 def _dial(
-    line: Line, verb: v.Transfer | v.Call, to: str
+    line: Line, doc: Document, verb: v.Transfer | v.Call, to: str
 ) -> tuple[dict[str, t.Any], bool]:
     """The far end's answer, per the simulator's ``transfer`` option."""
-    started = line.clock
-    action = named(verb.name)
-    action["timestamp"] = line.timestamp()
-    outcome = line.transfer
+    started, timestamp, outcome = line.clock, line.timestamp(), line.transfer
     if outcome == "answer":
         line.clock += RING_SECONDS
-        disposition = "SUCCESS"
-    elif outcome == "busy":
-        disposition = "BUSY"
-    else:
+    elif outcome == "no-answer":
         line.clock += verb.timeout if verb.timeout is not None else DIAL_TIMEOUT
-        disposition = "TIMEOUT"
-    action.update(
+    action = doc.act(
+        verb.name,
+        timestamp=timestamp,
         duration=int(line.clock - started),
         connectedDuration=0,
-        disposition=disposition,
+        disposition={"answer": "SUCCESS", "busy": "BUSY"}.get(outcome, "TIMEOUT"),
         calledid=to,
     )
     if outcome == "answer" and verb.machine_detection:
@@ -126,7 +120,7 @@ def _transfer(line: Line, doc: Document, verb: v.Transfer) -> Stop | None:
             if on.event == "ring" and on.say:
                 line.play(says_of(on.say), "ring")
     started = line.clock
-    action, answered = _dial(line, verb, to)
+    action, answered = _dial(line, doc, verb, to)
     if answered:
         for on in handlers:
             if on.event == "connect":
@@ -134,7 +128,6 @@ def _transfer(line: Line, doc: Document, verb: v.Transfer) -> Stop | None:
         line.clock += CONNECTED_SECONDS
         action["duration"] = int(line.clock - started)
         action["connectedDuration"] = CONNECTED_SECONDS
-    doc.actions.append(action)
     if answered or verb.required is False:
         return None
     return Stop("incomplete")
@@ -161,9 +154,8 @@ def _call(line: Line, doc: Document, verb: v.Call) -> Stop | None:
             " launched session); use transfer to connect the caller elsewhere"
         )
     to = _first(verb.to)
-    action, answered = _dial(line, verb, to)
+    _, answered = _dial(line, doc, verb, to)
     line.called_id = to
-    doc.actions.append(action)
     if answered:
         line.channel = verb.channel or "VOICE"
         line.answered = True
