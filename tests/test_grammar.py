@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flask_tropo.exceptions import TropoError
+from flask_tropo.simulator.grammar import DTMF_KEYS
 from flask_tropo.simulator.grammar import Grammar
 from flask_tropo.simulator.grammar import GrammarError
-from flask_tropo.simulator.grammar import DTMF_KEYS
 from flask_tropo.simulator.grammar import Match
 from flask_tropo.simulator.grammar import match_input
 from flask_tropo.simulator.grammar import parse_grammar
