@@ -32,11 +32,11 @@ from .continuation import CURRENT_CALL
 from .continuation import ActiveCall
 from .exceptions import SimulationError as SimulationError
 from .simulator import wire
-from .simulator.core import Simulator as Simulator
-from .simulator.engine import Call as Call
-from .simulator.entries import Event as Event
-from .simulator.entries import Recording as Recording
-from .simulator.entries import SentMessage as SentMessage
+from .simulator.call import Call as Call
+from .simulator.line import Event as Event
+from .simulator.line import Recording as Recording
+from .simulator.line import SentMessage as SentMessage
+from .simulator.simulator import Simulator as Simulator
 
 __all__ = [
     "Call",

@@ -1,4 +1,5 @@
-"""The :class:`Simulator`: starts simulated calls, texts and launches.
+"""The :class:`Simulator`: the offline platform that starts calls, texts and
+launches against an app.
 
 :meta private:
 """
@@ -10,11 +11,8 @@ import typing as t
 from urllib.parse import urlsplit
 
 from . import wire
-from .engine import Call
-from .entries import Event
-from .transport import HTTPTransport
-from .transport import Transport
-from .transport import WSGITransport
+from .call import Call
+from .line import Event
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIApplication
@@ -77,11 +75,11 @@ class Simulator:
         #: Called with each event of every call as it happens.
         self.on_event = on_event
         #: How requests reach the app.
-        self.transport: Transport
+        self.transport: wire.Transport
         if isinstance(target, str):
-            self.transport = HTTPTransport(target, timeout=timeout, auth=auth)
+            self.transport = wire.HTTPTransport(target, timeout=timeout, auth=auth)
         elif callable(target):
-            self.transport = WSGITransport(target, auth=auth)
+            self.transport = wire.WSGITransport(target, auth=auth)
         else:
             raise TypeError(
                 "Simulator takes a Flask app, a WSGI app or a base URL,"
