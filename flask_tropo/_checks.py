@@ -173,6 +173,8 @@ def at_least(low: float, *, whole: bool = False) -> Check:
     """A number (a whole one with ``whole``), ``low`` or more."""
 
     def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
+        if type(value) is int and value >= low:  # the usual answer, at once
+            return value
         _number(obj, field, value, integer=whole)
         if value < low:
             fail(obj, field, f"must be at least {low:g}, got {value!r}")
@@ -285,6 +287,8 @@ def prompts(say: type[t.Any], rule: PromptRule | None = None) -> Check:
     """
 
     def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
+        if type(value) is str and value:  # the usual answer, at once
+            return (say(value),)
         items = [value] if isinstance(value, (str, say)) else value
         if not isinstance(items, c.Sequence) or not items:
             fail(

@@ -35,9 +35,8 @@ def _table(cls: type) -> tuple[tuple[str, check.Check, bool], ...]:
         fix = declared.get(field.name) or check.for_annotation(field.type)
         if fix is None:  # pragma: no cover - caught by the tests of every verb
             raise TypeError(f"{cls.__name__}.{field.name} has no check")
-        rows.append(
-            (field.name, fix, field.default is None and fix not in check.ON_NONE)
-        )
+        optional = field.default is None and fix not in check.ON_NONE
+        rows.append((field.name, fix, optional))
     table = _TABLES[cls] = tuple(rows)
     return table
 
@@ -51,8 +50,8 @@ class _Model:
     __slots__ = ()
 
     def __post_init__(self) -> None:
-        cls = type(self)
-        for name, fix, optional in _TABLES.get(cls) or _table(cls):
+        table = _TABLES.get(type(self))
+        for name, fix, optional in _table(type(self)) if table is None else table:
             value = getattr(self, name)
             if value is None and optional:
                 continue

@@ -18,7 +18,7 @@ from .platforms import Kind
 from .platforms import get_platform
 from .views import error_response
 from .views import make_view
-from .views import register_platform
+from .views import platforms_of
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from flask import Flask
@@ -99,7 +99,7 @@ class TropoBlueprint(Blueprint):
     def _register_platform(self, state: BlueprintSetupState) -> None:
         name = ".".join(filter(None, (state.name_prefix, state.name)))
         platform = get_platform(state.options.get("platform", self.platform))
-        register_platform(t.cast("Flask", state.app), name, platform)
+        platforms_of(t.cast("Flask", state.app))[name] = platform
 
     # -- decorators ------------------------------------------------------------
 

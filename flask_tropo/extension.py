@@ -16,6 +16,7 @@ from .continuation import Tokens
 from .exceptions import TropoError
 from .verbs import On
 from .verbs import Verb
+from .views import platforms_of
 from .views import tropo_route
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -117,7 +118,7 @@ class Tropo:
         for key, value in _DEFAULTS.items():
             app.config.setdefault(key, value)
         app.extensions["tropo"] = self
-        self._states[app] = AppState()
+        self._states[app] = AppState(app)
         app.register_blueprint(self.blueprint)
         if self._add_cli:
             from .cli import cli
@@ -211,12 +212,14 @@ class Tropo:
 
 
 class AppState:
-    """What the extension keeps per app: the route index and the token
-    signer of the current secret key. Internal.
+    """What the extension keeps per app: the route index, the platform of
+    each Tropo blueprint and the token signer of the current secret key.
+    Internal.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, app: Flask) -> None:
         self.routes = Routes()
+        self.platforms = platforms_of(app)
         self._tokens: Tokens | None = None
 
     def tokens(self, config: Config) -> Tokens:
@@ -270,6 +273,8 @@ class Routes:
         handlers (the blueprint's own, else the app's first) to ``verbs``
         unless it has a top-level ``On`` for that event."""
         self.refresh(app)
+        if not self.defaults:
+            return
         for event in ("hangup", "error"):
             on = self.defaults.get((blueprint, event)) or self.defaults.get(
                 (None, event)

@@ -19,8 +19,10 @@ from __future__ import annotations
 import collections.abc as c
 import hmac
 import typing as t
+from inspect import iscoroutinefunction
 from weakref import WeakKeyDictionary
 
+from flask import Flask
 from flask import current_app
 from flask import request
 from werkzeug.datastructures import Headers
@@ -39,16 +41,16 @@ from .continuation import Links
 from .exceptions import HandlerReturnError
 from .exceptions import InvalidNextToken
 from .exceptions import InvalidPayload
+from .platforms import PLATFORMS
 from .platforms import Kind
 from .platforms import Platform
-from .platforms import get_platform
 from .verbs import Hangup
 from .verbs import Say
 from .verbs import Transfer
 from .verbs import Verb
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from flask import Flask
+    from flask import Request
     from flask.config import Config
 
     from .extension import AppState
@@ -59,6 +61,7 @@ __all__ = ["Route", "make_view", "tropo_route", "error_response"]
 
 #: The platform of each registered Tropo blueprint, by app and registered name.
 _PLATFORMS: WeakKeyDictionary[Flask, dict[str | None, Platform]] = WeakKeyDictionary()
+TROPO = PLATFORMS["tropo"]
 _ERROR_KEYS = {401: "authorization", 405: "method", 413: "body"}
 
 
@@ -69,11 +72,12 @@ class Route:
     :param handler: the function the decorator was given.
     """
 
-    __slots__ = ("kind", "handler")
+    __slots__ = ("kind", "handler", "coroutine")
 
     def __init__(self, kind: Kind, handler: c.Callable[..., t.Any]) -> None:
         self.kind: Kind = kind
         self.handler = handler
+        self.coroutine = iscoroutinefunction(handler)
 
     def __repr__(self) -> str:
         return f"<Route {self.kind} {getattr(self.handler, '__name__', self.handler)}>"
@@ -102,10 +106,10 @@ def tropo_route(view: t.Any) -> Route | None:
     return route if isinstance(route, Route) else None
 
 
-def register_platform(app: Flask, blueprint: str, platform: Platform) -> None:
-    """Serve the routes of the blueprint registered as ``blueprint`` (its
-    dotted name) on ``platform``."""
-    _PLATFORMS.setdefault(app, {})[blueprint] = platform
+def platforms_of(app: Flask) -> dict[str | None, Platform]:
+    """The platform of each Tropo blueprint registered on ``app``, by its
+    dotted name (filled in as they are registered)."""
+    return _PLATFORMS.setdefault(app, {})
 
 
 def _app_state(app: Flask) -> AppState:
@@ -115,56 +119,50 @@ def _app_state(app: Flask) -> AppState:
             "The Tropo extension is not initialized on this app: did you forget"
             " to call Tropo().init_app(app)? TropoBlueprint routes need it."
         )
-    return t.cast("AppState", tropo.state_of(app))
-
-
-def _current_app() -> Flask:
-    """The app itself, not the ``current_app`` proxy: signals need it as
-    their sender (blinker matches senders by identity), and a bound method
-    of the proxied app knows it."""
-    return t.cast("Flask", t.cast(t.Any, current_app.ensure_sync).__self__)
+    state: AppState = tropo.state_of(app)
+    return state
 
 
 # -- the request path ---------------------------------------------------------------
 
 
 def _serve(route: Route, view_args: dict[str, t.Any]) -> Response:
-    app = _current_app()
+    # The app and the request themselves, looked up once rather than through
+    # their proxies at every step: signals need the app as their sender
+    # (blinker matches senders by identity), and a bound method of the
+    # proxied app knows it; werkzeug keeps each request in its environ.
+    app: Flask = current_app.ensure_sync.__self__  # type: ignore[attr-defined]
+    req: Request = request.environ.get("werkzeug.request", request)
     state = _app_state(app)
     config = app.config
-    if request.method != "POST":
+    if req.method != "POST":
         raise MethodNotAllowed(
             valid_methods=["POST"],
             description="Tropo routes accept only POST: the platform posts its"
             " session and result documents.",
         )
     if config["TROPO_BASIC_AUTH"] is not None:
-        _check_auth(app, config)
-    _read_body(app, config)
-    platform = _PLATFORMS.get(app, {}).get(request.blueprint) or get_platform("tropo")
-    platform.verify(request)
+        _check_auth(app, config, req)
+    _read_body(app, config, req)
+    platform = state.platforms.get(req.blueprint) or TROPO
+    platform.verify(req)
     try:
-        payload = platform.read(route.kind, request)
+        payload: t.Any = platform.read(route.kind, req)
     except InvalidPayload as exc:
         _reject(app, "invalid-payload", exc)
         raise
     if route.kind == "session":
-        session = t.cast("Session", payload)
-        call = ActiveCall(session.id, {})
+        call = ActiveCall(payload.id, {})
+        signal, name = signals.session_received, "session"
     else:
-        result = t.cast("Result", payload)
-        call = ActiveCall(result.session_id, _restore(app, state, config, result))
+        restored = _restore(app, state, config, req, payload.session_id)
+        call = ActiveCall(payload.session_id, restored)
+        signal, name = signals.result_received, "result"
     token = CURRENT_CALL.set(call)
     try:
-        if route.kind == "session":
-            signals.session_received.send(
-                app, _async_wrapper=app.ensure_sync, session=payload
-            )
-        else:
-            signals.result_received.send(
-                app, _async_wrapper=app.ensure_sync, result=payload
-            )
-        return _respond(app, state, platform, route, call, payload, view_args)
+        if signal.receivers:
+            signal.send(app, _async_wrapper=app.ensure_sync, **{name: payload})
+        return _respond(app, state, platform, route, call, payload, view_args, req)
     finally:
         CURRENT_CALL.reset(token)
 
@@ -177,17 +175,23 @@ def _respond(
     call: ActiveCall,
     payload: Session | Result,
     view_args: dict[str, t.Any],
+    req: Request,
 ) -> Response:
     config = app.config
-    endpoint = t.cast(str, request.endpoint)
+    endpoint: str = req.endpoint  # type: ignore[assignment]
     try:
-        rv = app.ensure_sync(route.handler)(payload, **view_args)
+        handler = route.handler
+        # Flask's own ensure_sync wraps only coroutine functions; a subclass
+        # may wrap more, so it is called then.
+        if route.coroutine or type(app).ensure_sync is not Flask.ensure_sync:
+            handler = app.ensure_sync(handler)
+        rv = handler(payload, **view_args)
         if isinstance(rv, Response):
             return rv
         verbs, rest = _unpack(rv, endpoint)
-        state.routes.add_defaults(app, verbs, request.blueprint)
-        links = Links(state, config, call, request.blueprint)
-        document = platform.render(verbs, links)
+        blueprint = req.blueprint
+        state.routes.add_defaults(app, verbs, blueprint)
+        document = platform.render(verbs, Links(state, config, call, blueprint))
         response = platform.response(document)
         if rest:
             response = app.make_response((response, *rest))
@@ -205,9 +209,10 @@ def _respond(
         signals.handler_failed.send(app, _async_wrapper=app.ensure_sync, exception=exc)
         document = platform.render(_apology(config), _no_links)
         response = platform.response(document)
-    signals.response_rendered.send(
-        app, _async_wrapper=app.ensure_sync, document=document
-    )
+    if signals.response_rendered.receivers:
+        signals.response_rendered.send(
+            app, _async_wrapper=app.ensure_sync, document=document
+        )
     return response
 
 
@@ -216,15 +221,12 @@ def _no_links(handler: c.Callable[..., t.Any]) -> str:  # pragma: no cover
 
 
 def _restore(
-    app: Flask, state: AppState, config: Config, result: Result
+    app: Flask, state: AppState, config: Config, req: Request, session_id: str
 ) -> dict[str, t.Any]:
     """The call state carried by the request's ``next`` token."""
     try:
         return state.tokens(config).loads(
-            config,
-            request.args.get(NEXT_PARAM),
-            result.session_id,
-            t.cast(str, request.endpoint),
+            config, req.args.get(NEXT_PARAM), session_id, req.endpoint or ""
         )
     except InvalidNextToken as exc:
         if not config["TROPO_VERIFY_NEXT"]:
@@ -282,9 +284,9 @@ class _BasicAuthRequired(Unauthorized):
         return [*headers, ("WWW-Authenticate", 'Basic realm="tropo"')]
 
 
-def _check_auth(app: Flask, config: Config) -> None:
+def _check_auth(app: Flask, config: Config, req: Request) -> None:
     user, password = config["TROPO_BASIC_AUTH"]
-    auth = request.authorization
+    auth = req.authorization
     if auth is not None and auth.type == "basic":
         # Both compared in constant time, and always both.
         user_ok = _same(auth.username, user)
@@ -301,16 +303,16 @@ def _same(given: str | None, expected: t.Any) -> bool:
     return hmac.compare_digest((given or "").encode(), str(expected).encode())
 
 
-def _read_body(app: Flask, config: Config) -> None:
+def _read_body(app: Flask, config: Config, req: Request) -> None:
     """Read the body (werkzeug keeps it for the platform), at most
     ``TROPO_MAX_CONTENT_LENGTH`` bytes."""
     limit = config["TROPO_MAX_CONTENT_LENGTH"]
     # werkzeug refuses a Content-Length above the limit before reading, but
     # stops quietly at the limit a body without one (chunked): one byte more
     # tells a body of exactly the limit from a longer one.
-    request.max_content_length = None if limit is None else limit + 1
+    req.max_content_length = None if limit is None else limit + 1
     try:
-        size = len(request.get_data())
+        size = len(req.get_data())
     except RequestEntityTooLarge:
         size = -1
     except HTTPException:  # werkzeug's ClientDisconnected, a 400
@@ -331,9 +333,10 @@ def _read_body(app: Flask, config: Config) -> None:
 
 
 def _reject(app: Flask, reason: str, exc: HTTPException) -> None:
-    signals.payload_rejected.send(
-        app, _async_wrapper=app.ensure_sync, reason=reason, errors=_errors(exc)
-    )
+    if signals.payload_rejected.receivers:
+        signals.payload_rejected.send(
+            app, _async_wrapper=app.ensure_sync, reason=reason, errors=_errors(exc)
+        )
 
 
 # -- errors -------------------------------------------------------------------------
