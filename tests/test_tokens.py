@@ -235,12 +235,14 @@ def test_the_token_parameter_name() -> None:
 
 
 def test_the_clock_is_itsdangerous_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tokens are stamped by ``TimestampSigner.get_timestamp``, so what
-    patches itsdangerous' clock patches ours."""
+    """Tokens are stamped and aged by ``TimestampSigner.get_timestamp``, so
+    what patches itsdangerous' clock patches ours."""
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: 1_000_000_000)
     token = Tokens(KEY).dumps(config(), SESSION, ENDPOINT, {})  # type: ignore[arg-type]
     _, issued = stock().loads(token, return_timestamp=True)
     assert issued.timestamp() == 1_000_000_000
+    assert Tokens(KEY).loads(config(), token, SESSION, ENDPOINT) == {}  # type: ignore[arg-type]
+    monkeypatch.undo()  # now: the token is 2001's
     with pytest.raises(InvalidNextToken, match="expired"):
         Tokens(KEY).loads(config(), token, SESSION, ENDPOINT)  # type: ignore[arg-type]
     loaded = Tokens(KEY).loads(

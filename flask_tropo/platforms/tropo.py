@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections.abc as c
+import json
 import typing as t
 
 from flask import current_app
@@ -40,4 +41,10 @@ class TropoPlatform(Platform):
         return render(verbs, next_url=next_url)
 
     def response(self, document: t.Any) -> Response:
-        return t.cast("Response", current_app.json.response(document))
+        # An ordinary response of the app's class: a Tropo document holds only
+        # JSON types, so the app's JSON provider (its default function, its
+        # sorted keys) has nothing to add, and json.dumps costs half of it.
+        response: Response = current_app.response_class(
+            json.dumps(document), mimetype="application/json"
+        )
+        return response

@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 _UTC = dt.timezone.utc
+_STRINGS = frozenset({str})
 
 
 class UTCDateTime(fields.Field[dt.datetime]):
@@ -110,6 +111,12 @@ class Headers(fields.Field[dict[str, str]]):
     def convert(self, value: t.Any) -> dict[str, str]:
         """The value loaded from ``value`` (not ``None``), or a
         :exc:`~marshmallow.ValidationError`; what :mod:`.tables` calls."""
+        if (
+            type(value) is dict
+            and _STRINGS.issuperset(map(type, value.values()))
+            and _STRINGS.issuperset(map(type, value))
+        ):
+            return dict(value)  # the usual object of strings
         if isinstance(value, c.Mapping):
             return self._from_mapping(value)
         if isinstance(value, (list, tuple)):

@@ -97,6 +97,7 @@ class LoadTable:
             schema, "null_is_default", frozenset()
         )
         self.tuples: frozenset[str] = getattr(schema, "tuples", frozenset())
+        self.post_load = bool(self.fallbacks or self.null_is_default or self.tuples)
         self.rows = [
             _load_row(name, field)
             for name, field in schema.fields.items()
@@ -108,32 +109,41 @@ class LoadTable:
         if type(data) is not dict:
             raise Slow
         out: dict[str, t.Any] = {}
+        get = data.get
         for key, attr, kind, arg, allow_none, required in self.rows:
-            value = data.get(key, _ABSENT)
-            if value is _ABSENT:
+            value = get(key, _ABSENT)
+            if kind == _PLAIN and (type(value) is arg or value is None and allow_none):
+                out[attr] = value  # the usual case, at once
+            elif value is _ABSENT:
                 if required:
                     raise Slow
-                continue
-            if value is None:
+            elif value is None:
                 if not allow_none:
                     raise Slow
+                out[attr] = None
             elif kind == _PLAIN:
-                if arg is not None and type(value) is not arg:
+                if arg is not None:
                     raise Slow
+                out[attr] = value
             elif kind == _NESTED:
-                value = arg.load(value)
+                out[attr] = arg.load(value)
             elif kind == _ACTIONS:
-                value = arg.load_actions(value)
+                out[attr] = arg.load_actions(value)
             else:
                 try:
-                    value = (
+                    out[attr] = (
                         arg(value)
                         if kind == _CONVERT
                         else arg.deserialize(value, key, data)
                     )
                 except Exception:  # the schema decides, and words the error
                     raise Slow from None
-            out[attr] = value
+        if self.post_load:
+            self._fold(out)
+        return self.model(**out)
+
+    def _fold(self, out: dict[str, t.Any]) -> None:
+        """The steps of the payload schemas' ``post_load``."""
         for attr, legacy in self.fallbacks.items():
             value = out.pop(legacy, None)
             if attr not in out and value is not None:
@@ -144,7 +154,6 @@ class LoadTable:
         for attr in self.tuples:
             if attr in out:
                 out[attr] = tuple(out[attr])
-        return self.model(**out)
 
     def load_actions(self, value: t.Any) -> tuple[t.Any, ...]:
         """A result's ``actions`` as :class:`~.fields.Actions` loads them:
