@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from . import wire
 from .engine import Call
+from .engine import FarEnd
 from .entries import Event
 from .transport import HTTPTransport
 from .transport import Transport
@@ -49,7 +50,9 @@ class Simulator:
     :param target: a Flask app, a WSGI callable, or an ``http://`` /
         ``https://`` base URL.
     :param transfer: what the far end of every ``transfer`` and ``call``
-        does: ``"answer"``, ``"busy"`` or ``"no-answer"``.
+        does: ``"answer"``, ``"busy"`` or ``"no-answer"``; or a callable
+        that takes the ``Transfer`` or ``Call`` verb and returns one of them,
+        to decide dial by dial.
     :param timeout: seconds to wait for each HTTP answer (base URL targets).
     :param auth: HTTP Basic ``(user, password)`` sent with every request, for
         apps that set ``TROPO_BASIC_AUTH``; credentials written in a URL
@@ -62,14 +65,15 @@ class Simulator:
         self,
         target: WSGIApplication | str,
         *,
-        transfer: str = "answer",
+        transfer: str | FarEnd = "answer",
         timeout: float = 30.0,
         auth: tuple[str, str] | None = None,
         on_event: c.Callable[[Event], object] | None = None,
     ) -> None:
-        if transfer not in TRANSFER_OUTCOMES:
+        if not callable(transfer) and transfer not in TRANSFER_OUTCOMES:
             raise ValueError(
-                f"transfer must be 'answer', 'busy' or 'no-answer', got {transfer!r}."
+                "transfer must be 'answer', 'busy', 'no-answer' or a callable,"
+                f" got {transfer!r}."
             )
         #: How the far end of ``transfer`` and ``call`` behaves; may be
         #: changed between calls.

@@ -42,7 +42,7 @@ from .steps import excerpt
 if t.TYPE_CHECKING:  # pragma: no cover
     from .transport import Transport
 
-__all__ = ["Call", "MAX_DOCUMENTS"]
+__all__ = ["Call", "FarEnd", "MAX_DOCUMENTS"]
 
 #: The most documents one call may fetch; past it the app is taken to loop.
 MAX_DOCUMENTS = 1000
@@ -50,6 +50,8 @@ MAX_DOCUMENTS = 1000
 ANSWERING = frozenset(
     {"answer", "say", "ask", "record", "transfer", "conference", "startRecording"}
 )
+#: Decides, dial by dial, what the far end of a ``transfer`` or ``call`` does.
+FarEnd: t.TypeAlias = "c.Callable[[v.Transfer | v.Call], str]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +83,8 @@ class Call:
     :param transport: how requests reach the app.
     :param url: the session URL.
     :param session: the session document to post.
-    :param transfer: ``"answer"``, ``"busy"`` or ``"no-answer"``.
+    :param transfer: ``"answer"``, ``"busy"`` or ``"no-answer"``, or a
+        callable that returns one of them for each ``Transfer`` or ``Call``.
     :param on_event: called with each :class:`~.entries.Event` as it happens.
     """
 
@@ -91,7 +94,7 @@ class Call:
         url: str,
         session: dict[str, t.Any],
         *,
-        transfer: str = "answer",
+        transfer: str | FarEnd = "answer",
         on_event: c.Callable[[Event], object] | None = None,
     ) -> None:
         body = session["session"]
@@ -419,6 +422,18 @@ class Call:
         self._log("end", "call", reason)
 
     # -- helpers for the verbs ------------------------------------------------------
+
+    def _far_end(self, verb: v.Transfer | v.Call) -> str:
+        """What the far end of ``verb`` does, per the ``transfer`` option."""
+        if isinstance(self._transfer, str):
+            return self._transfer
+        outcome = self._transfer(verb)
+        if outcome not in ("answer", "busy", "no-answer"):
+            raise ValueError(
+                "the transfer callable must return 'answer', 'busy' or"
+                f" 'no-answer', got {outcome!r}."
+            )
+        return outcome
 
     def _hear(self, text: str, source: str) -> None:
         self.heard.append(text)

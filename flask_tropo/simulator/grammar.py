@@ -78,7 +78,7 @@ from dataclasses import dataclass
 
 from ..exceptions import TropoError
 
-__all__ = ["GrammarError", "Grammar", "Match", "parse_grammar"]
+__all__ = ["GrammarError", "Grammar", "Match", "Option", "parse_grammar"]
 
 _DTMF_KEYS = frozenset("0123456789*#")
 _MODES = frozenset({"dtmf", "speech", "any"})
@@ -195,6 +195,31 @@ class _Choice:
 _Option: t.TypeAlias = "_Digits | _Any | _Choice"
 
 
+class Option(t.NamedTuple):
+    """One option of a grammar, as :attr:`Grammar.options` lists them for
+    tools that need the inputs a grammar takes (the explorer)."""
+
+    #: ``"choice"`` (an option of a list, or ``key(synonyms)``),
+    #: ``"digits"`` or ``"any"``.
+    kind: t.Literal["choice", "digits", "any"]
+    #: The value it gives: the key or option as written; ``""`` for digits
+    #: and ``[ANY]``.
+    value: str = ""
+    #: The key and its synonyms, as written.
+    words: tuple[str, ...] = ()
+    #: The fewest and the most digits of a digits option.
+    low: int = 0
+    high: int = 0
+
+
+def _public(option: _Option) -> Option:
+    if isinstance(option, _Choice):
+        return Option("choice", option.value, option.words)
+    if isinstance(option, _Digits):
+        return Option("digits", low=option.low, high=option.high)
+    return Option("any")
+
+
 class Grammar:
     """A parsed ``choices`` grammar.
 
@@ -230,6 +255,11 @@ class Grammar:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.source!r})"
+
+    @property
+    def options(self) -> tuple[Option, ...]:
+        """The options, in the order they are tried."""
+        return tuple(map(_public, self._options))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Grammar):

@@ -55,13 +55,12 @@ def _say(call: Call, doc: Document, verb: v.Say) -> None:
 
 
 def _dial(
-    call: Call, verb: v.Transfer | v.Call, to: str
+    call: Call, verb: v.Transfer | v.Call, to: str, outcome: str
 ) -> tuple[dict[str, t.Any], bool]:
-    """The far end's answer, per the simulator's ``transfer`` option."""
+    """The far end's answer, ``outcome`` (per the ``transfer`` option)."""
     started = call._clock
     action = named(verb.name)
     action["timestamp"] = call._timestamp()
-    outcome = call._transfer
     if outcome == "answer":
         call._clock += RING_SECONDS
         disposition = "SUCCESS"
@@ -87,12 +86,13 @@ def _transfer(call: Call, doc: Document, verb: v.Transfer) -> Stop | None:
     call._need_call(doc, "transfer")
     to = _first(verb.to)
     handlers = t.cast("tuple[v.On, ...]", verb.on or ())
-    if call._transfer != "busy":
+    outcome = call._far_end(verb)
+    if outcome != "busy":
         for on in handlers:
             if on.event == "ring" and on.say:
                 call._play(says_of(on.say), "ring")
     started = call._clock
-    action, answered = _dial(call, verb, to)
+    action, answered = _dial(call, verb, to, outcome)
     if answered:
         for on in handlers:
             if on.event == "connect":
@@ -129,7 +129,7 @@ def _call(call: Call, doc: Document, verb: v.Call) -> Stop | None:
             status=200,
         )
     to = _first(verb.to)
-    action, answered = _dial(call, verb, to)
+    action, answered = _dial(call, verb, to, call._far_end(verb))
     call._called_id = to
     doc.actions.append(action)
     if answered:
