@@ -19,7 +19,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ._view import tropo_view
+from .simulator.apps import tropo_routes
 from .simulator.console import call_command
 
 __all__ = ["cli"]
@@ -37,12 +37,7 @@ def routes_command() -> None:
             "The Tropo extension is not initialized on this app: call"
             " Tropo().init_app(app)."
         )
-    views = current_app.view_functions
-    rows = [
-        (rule.rule, route.kind, rule.endpoint)
-        for rule in current_app.url_map.iter_rules()
-        if (route := tropo_view(views.get(rule.endpoint))) is not None
-    ]
+    rows = [tuple(route) for route in tropo_routes(current_app)]
     if not rows:
         click.echo("No Tropo routes were registered.")
         return

@@ -20,6 +20,8 @@ from .transport import WSGITransport
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIApplication
 
+    from .explore import Flow
+
 __all__ = ["Simulator", "TRANSFER_OUTCOMES"]
 
 #: What the far end of a ``transfer`` or ``call`` does.
@@ -181,3 +183,42 @@ class Simulator:
         """
         session = wire.launch_session(parameters)
         return self._start(rule, session)
+
+    def explore(
+        self,
+        rule: str,
+        /,
+        *,
+        inputs: c.Mapping[str, str | c.Iterable[str]] | None = None,
+        max_steps: int = 12,
+        max_paths: int = 500,
+    ) -> Flow:
+        """Play every path of a call to the session route ``rule``, breadth
+        first, and return the :class:`~flask_tropo.testing.Flow` they draw.
+
+        Where the call waits or dials, every choice is played: at an ``ask``
+        each key of its grammar by keypad and by speech, one input that
+        matches nothing, silence and a hang-up; at a ``record`` a recording
+        and silence; at a ``transfer`` or ``call`` the far end answers, is
+        busy or does not answer. A path ends when the call ends, when a state
+        repeats, after ``max_steps`` choices, or when a step fails.
+
+        .. code-block:: python
+
+            flow = Simulator(app).explore("/voice", inputs={"pin": ["1234"]})
+            assert not flow.failures, flow.failures
+            assert not flow.unreached
+
+        :param rule: the session route (or a full URL).
+        :param inputs: values for the open options of a grammar
+            (``[4 DIGITS]``, ``[ANY]``) by the ask's ``name``; without them
+            one sample is played.
+        :param max_steps: the most choices on one path.
+        :param max_paths: the most paths; past it :attr:`Flow.truncated
+            <flask_tropo.testing.Flow.truncated>` is true.
+        """
+        from .explore import explore
+
+        return explore(
+            self, rule, inputs=inputs, max_steps=max_steps, max_paths=max_paths
+        )

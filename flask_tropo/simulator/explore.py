@@ -1,0 +1,530 @@
+"""Every path of a call: :meth:`Simulator.explore
+<flask_tropo.testing.Simulator.explore>` and the :class:`Flow` it returns.
+
+The explorer plays a call breadth first. Each node of the search is a
+*plan*, the choices made so far; a plan is played from a fresh dial up to the
+first choice past its end, where each possible choice makes a longer plan:
+
+- at an ``ask``, every key of its grammar by keypad and by speech (as the
+  mode allows), the values given for its name in ``inputs`` or one sample of
+  an open option (``[N DIGITS]``, ``[ANY]``), one input that matches nothing,
+  silence and a hang-up;
+- at a ``record``, a recording (words, then silence) and silence;
+- at a ``transfer`` or a ``call``, the far end answers, is busy or does not
+  answer (the simulator asks :class:`_Replay` dial by dial).
+
+A state is where the call waits or dials: the route of the document, the
+verb, how many choices that document has seen and the prompts heard since
+the last one. A path ends when the call ends, when it reaches a state that
+some path already reached (each state is expanded once), after ``max_steps``
+choices, or when a step fails.
+
+:meta private:
+"""
+
+from __future__ import annotations
+
+import collections.abc as c
+import copy
+import heapq
+import itertools
+import re
+import threading
+import typing as t
+from dataclasses import dataclass
+from types import MappingProxyType
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+from .. import signals
+from .. import verbs as v
+from .apps import EndpointNames
+from .grammar import Option
+from .grammar import parse_grammar
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from .core import Simulator
+    from .engine import Call
+    from .entries import Event
+
+__all__ = ["Failure", "Flow", "Path", "Step", "explore"]
+
+#: What the far end of a transfer or call may do.
+FAR_ENDS = ("answer", "busy", "no-answer")
+#: The words of the recording made at a ``record``.
+RECORDED = "Hello, this is a test message."
+#: The kinds of routes a ``next`` leads to, which should all be reached.
+LINKED_KINDS = frozenset({"result", "hangup"})
+_KEYS = frozenset("0123456789*#")
+_TOKEN = re.compile(r"tropo_token=[^&'\"\s)]+")
+StepKind = t.Literal["press", "speak", "silence", "hangup", "record", "transfer"]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One choice on a path: what the caller did where the call waited, or
+    what the far end of a ``transfer`` or ``call`` did."""
+
+    #: ``"press"``, ``"speak"``, ``"silence"``, ``"hangup"``, ``"record"``
+    #: (words spoken into a ``record``, then silence) or ``"transfer"``.
+    kind: StepKind
+    #: The keys, the words, or the far end's ``"answer"``, ``"busy"`` or
+    #: ``"no-answer"``.
+    value: str = ""
+
+    def __str__(self) -> str:
+        if self.kind in ("speak", "record"):
+            word = "say" if self.kind == "speak" else "record"
+            return f"{word} {self.value!r}"
+        return f"{self.kind} {self.value}".rstrip()
+
+    def apply(self, call: Call) -> None:
+        """Play this input on ``call`` (not a ``transfer`` step: the far end
+        answers through the simulator's ``transfer`` option).
+
+        :param call: a call waiting for the caller.
+        """
+        if self.kind == "press":
+            call.press(self.value)
+        elif self.kind == "speak":
+            call.speak(self.value)
+        elif self.kind == "silence":
+            call.silence()
+        elif self.kind == "hangup":
+            call.hangup()
+        elif self.kind == "record":
+            call.speak(self.value)
+            if isinstance(call.waiting, v.Record):
+                call.silence()
+        else:
+            raise ValueError(f"{self} is not an input of the caller.")
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """One path of a call, from the dial to its end."""
+
+    #: The choices, in order.
+    inputs: tuple[Step, ...]
+    #: Every prompt heard, in order.
+    heard: tuple[str, ...]
+    #: The endpoint of each document fetched, in order.
+    endpoints: tuple[str, ...]
+    #: Why the path ends: how the call ended (``"the app hung up"``),
+    #: ``"a state repeats"``, ``"max_steps reached"``, or ``"failed"``.
+    end: str
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A path whose last step raised or got a bad answer."""
+
+    #: The path, up to the failure.
+    path: Path
+    #: What was raised: the handler's exception, or the
+    #: :exc:`~flask_tropo.testing.SimulationError` of a bad answer.
+    exception: BaseException
+    #: The endpoint that failed (its URL path when it is not known).
+    endpoint: str
+
+    @property
+    def inputs(self) -> tuple[Step, ...]:
+        """The choices that reproduce it, from a fresh dial."""
+        return self.path.inputs
+
+    def __str__(self) -> str:
+        steps = ", ".join(map(str, self.inputs))
+        when = f"after {steps}" if steps else "at the dial"
+        error = " ".join(str(self.exception).split())
+        return f"{self.endpoint} {when}: {type(self.exception).__name__}: {error}"
+
+
+@dataclass(frozen=True, eq=False)
+class Flow:
+    """Every path of a call from one session route, as
+    :meth:`Simulator.explore <flask_tropo.testing.Simulator.explore>` found
+    them, and the graph they draw: a node per endpoint, an edge per event
+    that led from one endpoint's document to another's.
+
+    Endpoints are the Flask endpoints of an app called in process
+    (``"ivr.menu_choice"``), else URL paths.
+    """
+
+    #: The session route explored.
+    rule: str
+    #: The endpoint of the session route.
+    start: str
+    #: Every path, in the order found.
+    paths: tuple[Path, ...]
+    #: The paths that failed.
+    failures: tuple[Failure, ...]
+    #: The endpoints reached, in the order first reached.
+    endpoints: tuple[str, ...]
+    #: The result and hangup routes of the app that no path reached.
+    unreached: tuple[str, ...]
+    #: ``(from_endpoint, event, to_endpoint)``, in the order first taken.
+    edges: tuple[tuple[str, str, str], ...]
+    #: The prompts played by each endpoint's documents, in order.
+    prompts: c.Mapping[str, tuple[str, ...]]
+    #: The kind of each known Tropo endpoint: ``"session"``, ``"result"``...
+    kinds: c.Mapping[str, str]
+    #: Whether exploring stopped at ``max_paths`` with paths left to play.
+    truncated: bool = False
+
+    def __repr__(self) -> str:
+        return (
+            f"<Flow {self.rule!r} paths={len(self.paths)}"
+            f" failures={len(self.failures)}>"
+        )
+
+    def distinct_failures(self) -> list[tuple[Failure, int]]:
+        """Each distinct failure (endpoint, exception type and message) once,
+        with the shortest inputs that reproduce it, and how many paths fail
+        that way."""
+        found: dict[tuple[str, str, str], list[Failure]] = {}
+        for failure in self.failures:
+            error = failure.exception
+            key = (failure.endpoint, type(error).__name__, str(error))
+            found.setdefault(key, []).append(failure)
+        return [(group[0], len(group)) for group in found.values()]
+
+    def summary(self) -> str:
+        """A few lines for a terminal or an assertion message: what was
+        played, each distinct failure and the unreached endpoints.
+
+        .. code-block:: python
+
+            assert not flow.failures, flow.summary()
+        """
+        lines = [
+            f"Explored {self.rule}: {_count(self.paths, 'path')},"
+            f" {_count(self.endpoints, 'endpoint')} reached,"
+            f" {_count(self.failures, 'failing path')}."
+        ]
+        if self.truncated:
+            lines.append("Stopped at max_paths: some paths were not played.")
+        for failure, count in self.distinct_failures():
+            more = f" ({count - 1} more path(s) fail the same way)" if count > 1 else ""
+            lines.append(f"FAILED {failure}{more}")
+        if self.unreached:
+            lines.append(f"Unreached: {', '.join(self.unreached)}")
+        return "\n".join(lines)
+
+    def to_mermaid(self) -> str:
+        """The graph as a Mermaid ``flowchart``."""
+        from .drawing import to_mermaid
+
+        return to_mermaid(self)
+
+    def to_dot(self) -> str:
+        """The graph in Graphviz's DOT language."""
+        from .drawing import to_dot
+
+        return to_dot(self)
+
+    def to_svg(self) -> str:
+        """The graph drawn as an SVG element, laid out here (no Graphviz)."""
+        from .drawing import to_svg
+
+        return to_svg(self)
+
+    def to_html(self) -> str:
+        """One self-contained HTML page, usable offline: the graph as SVG,
+        each endpoint's prompts, each failure with its inputs."""
+        from .report import to_html
+
+        return to_html(self)
+
+
+def _count(items: c.Sized, noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
+class _Cut(Exception):
+    """Ends a play at the first choice past its plan; ``reason`` is
+    ``None`` when the plan was only a step towards longer ones."""
+
+    def __init__(self, reason: str | None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _Diverged(RuntimeError):
+    """The app did not answer the same way when a plan was played again."""
+
+
+class _Explorer:
+    def __init__(
+        self,
+        sim: Simulator,
+        rule: str,
+        inputs: c.Mapping[str, tuple[str, ...]],
+        max_steps: int,
+        max_paths: int,
+    ) -> None:
+        self.sim = sim
+        self.rule = rule
+        self.url = sim.url(rule)
+        self.inputs = inputs
+        self.max_steps = max_steps
+        self.max_paths = max_paths
+        self.app = _flask_app(sim)
+        self.endpoint = EndpointNames(self.app)
+        self.visited: set[tuple[t.Hashable, ...]] = set()
+        self.queue: list[tuple[int, int, tuple[Step, ...]]] = []
+        self.order = itertools.count()
+        self.paths: list[Path] = []
+        self.failures: list[Failure] = []
+        self.reached: dict[str, None] = {}
+        self.edges: dict[tuple[str, str, str], None] = {}
+        self.prompts: dict[str, dict[str, None]] = {}
+
+    def push(self, plan: tuple[Step, ...]) -> None:
+        heapq.heappush(self.queue, (len(plan), next(self.order), plan))
+
+    def run(self) -> Flow:
+        self.push(())
+        while self.queue and len(self.paths) < self.max_paths:
+            _, _, plan = heapq.heappop(self.queue)
+            _Replay(self, plan).play()
+        routes = self.endpoint.routes
+        unreached = dict.fromkeys(
+            route.endpoint
+            for route in routes
+            if route.kind in LINKED_KINDS and route.endpoint not in self.reached
+        )
+        return Flow(
+            rule=self.rule,
+            start=self.endpoint(self.url),
+            paths=tuple(self.paths),
+            failures=tuple(self.failures),
+            endpoints=tuple(self.reached),
+            unreached=tuple(unreached),
+            edges=tuple(self.edges),
+            prompts=MappingProxyType(
+                {name: tuple(heard) for name, heard in self.prompts.items()}
+            ),
+            kinds=MappingProxyType({r.endpoint: r.kind for r in routes}),
+            truncated=bool(self.queue),
+        )
+
+
+class _Replay:
+    """One play of a plan: follows it, then stops at the next choice."""
+
+    def __init__(self, explorer: _Explorer, plan: tuple[Step, ...]) -> None:
+        self.explorer = explorer
+        self.plan = plan
+        self.taken: list[Step] = []
+        self.events: list[Event] = []
+        self.errors: list[BaseException] = []
+        self.document = explorer.url  # the document being run
+        self.requested = explorer.url  # the last URL posted to, or about to be
+        self.choices_here = 0  # choices made in this document
+        self.heard_since: list[str] = []  # prompts since the last choice
+        self.thread = threading.get_ident()
+        self.forward = explorer.sim.on_event
+
+    # -- what the simulator reports -------------------------------------------
+
+    def on_event(self, event: Event) -> None:
+        self.events.append(event)
+        explorer = self.explorer
+        if event.kind == "post" and event.url:
+            self.requested = self.document = event.url
+            self.choices_here = 0
+            explorer.reached.setdefault(explorer.endpoint(event.url))
+        elif event.kind == "event" and event.url:
+            self.requested = event.url
+            edge = (
+                explorer.endpoint(self.document),
+                event.name,
+                explorer.endpoint(event.url),
+            )
+            explorer.edges.setdefault(edge)
+            explorer.reached.setdefault(edge[2])
+        elif event.kind == "heard":
+            self.heard_since.append(event.detail)
+            name = explorer.endpoint(self.document)
+            explorer.prompts.setdefault(name, {}).setdefault(event.detail)
+        if self.forward is not None:
+            self.forward(event)
+
+    def on_failure(
+        self, sender: t.Any, exception: BaseException, **extra: t.Any
+    ) -> None:
+        if threading.get_ident() == self.thread:
+            self.errors.append(exception)
+
+    # -- choices ----------------------------------------------------------------
+
+    def state(self, verb: v.Verb) -> tuple[t.Hashable, ...]:
+        return (
+            urlsplit(self.document).path,
+            _TOKEN.sub("tropo_token=", repr(verb)),
+            self.choices_here,
+            tuple(self.heard_since),
+        )
+
+    def choose(self, options: list[Step], verb: v.Verb) -> Step:
+        index = len(self.taken)
+        explorer = self.explorer
+        if index < len(self.plan):
+            step = self.plan[index]
+            if step not in options:
+                choices = ", ".join(map(str, options))
+                raise _Diverged(
+                    f"step {index + 1} ({step}) is no longer a choice ({choices}):"
+                    " the app answered differently to the same inputs"
+                )
+        else:
+            state = self.state(verb)
+            if state in explorer.visited:
+                raise _Cut("a state repeats")
+            if index >= explorer.max_steps:
+                raise _Cut("max_steps reached")
+            explorer.visited.add(state)
+            for option in options:
+                explorer.push((*self.plan, option))
+            raise _Cut(None)
+        self.taken.append(step)
+        self.choices_here += 1
+        self.heard_since = []
+        return step
+
+    def far_end(self, verb: v.Transfer | v.Call) -> str:
+        options = [Step("transfer", outcome) for outcome in FAR_ENDS]
+        return self.choose(options, verb).value
+
+    # -- playing ------------------------------------------------------------------
+
+    def play(self) -> None:
+        explorer = self.explorer
+        sim = copy.copy(explorer.sim)
+        sim.transfer = self.far_end
+        sim.on_event = self.on_event
+        failure: BaseException | None = None
+        end = "failed"
+        with signals.handler_failed.connected_to(self.on_failure):
+            try:
+                call = sim.dial(explorer.rule)
+                while not call.ended and not self.errors:
+                    waiting = t.cast("v.Ask | v.Record", call.waiting)
+                    options = _options(waiting, explorer.inputs)
+                    self.choose(options, waiting).apply(call)
+                end = call.end_reason or "the call ended"
+            except _Cut as cut:
+                if cut.reason is None:
+                    return
+                end = cut.reason
+            except Exception as exc:
+                failure = exc
+        if self.errors:
+            failure = self.errors[0]
+            end = "failed"
+        path = Path(
+            inputs=tuple(self.taken),
+            heard=tuple(e.detail for e in self.events if e.kind == "heard"),
+            endpoints=tuple(
+                explorer.endpoint(e.url)
+                for e in self.events
+                if e.kind == "post" and e.url
+            ),
+            end=end,
+        )
+        explorer.paths.append(path)
+        if failure is not None:
+            where = explorer.endpoint(self.requested)
+            explorer.failures.append(Failure(path, failure, where))
+
+
+def _flask_app(sim: Simulator) -> Flask | None:
+    """The Flask app a simulator calls in process, else ``None``."""
+    app = getattr(sim.transport, "app", None)
+    return app if isinstance(app, Flask) else None
+
+
+def _options(
+    waiting: v.Ask | v.Record, inputs: c.Mapping[str, tuple[str, ...]]
+) -> list[Step]:
+    """The choices where the call waits on ``waiting``."""
+    if isinstance(waiting, v.Record):
+        return [Step("record", RECORDED), Step("silence")]
+    choices = t.cast(v.Choices, waiting.choices)
+    grammar = parse_grammar(choices.value or "")
+    mode = (choices.mode or "any").lower()
+    keypad, speech = mode != "speech", mode != "dtmf"
+
+    def matches(step: Step) -> bool:
+        found = grammar.match(
+            step.value,
+            dtmf=step.kind == "press",
+            mode=choices.mode,
+            terminator=choices.terminator,
+        )
+        return found is not None
+
+    given = inputs.get(waiting.name or "", ())
+    steps: list[Step] = []
+    for option in grammar.options:
+        if option.kind != "choice" and given:
+            found = [_entry(value, keypad) for value in given]
+        else:
+            found = [s for s in _samples(option, keypad, speech) if matches(s)]
+        steps += [step for step in found if step not in steps]
+    misses = [Step("press", keys) for keys in ("*", "0", "#")] if keypad else []
+    misses += [Step("speak", "no such choice")] if speech else []
+    steps += [step for step in misses if not matches(step)][:1]
+    return [*steps, Step("silence"), Step("hangup")]
+
+
+def _entry(value: str, keypad: bool) -> Step:
+    """A value from ``inputs``: pressed when it is keys, else spoken."""
+    keys = "".join(value.split())
+    if keypad and keys and set(keys) <= _KEYS:
+        return Step("press", keys)
+    return Step("speak", value)
+
+
+def _samples(option: Option, keypad: bool, speech: bool) -> list[Step]:
+    """The inputs tried for one option of a grammar."""
+    if option.kind == "choice":
+        found = []
+        keys = next((w for w in option.words if w and set(w) <= _KEYS), None)
+        if keypad and keys is not None:
+            found.append(Step("press", keys))
+        if speech:
+            found.append(Step("speak", option.value))
+        return found
+    if option.kind == "digits":
+        digits = ("1234567890" * (option.low // 10 + 1))[: option.low]
+        return [Step("press" if keypad else "speak", digits)]
+    return [Step("press", "1") if keypad else Step("speak", "yes")]
+
+
+def explore(
+    sim: Simulator,
+    rule: str,
+    *,
+    inputs: c.Mapping[str, str | c.Iterable[str]] | None = None,
+    max_steps: int = 12,
+    max_paths: int = 500,
+) -> Flow:
+    """Play every path of a call to ``rule``; see :meth:`Simulator.explore
+    <flask_tropo.testing.Simulator.explore>`."""
+    if max_steps < 1 or max_paths < 1:
+        raise ValueError(
+            f"max_steps and max_paths must be at least 1, got {max_steps} and"
+            f" {max_paths}."
+        )
+    values: dict[str, tuple[str, ...]] = {}
+    for name, given in (inputs or {}).items():
+        items = (given,) if isinstance(given, str) else tuple(given)
+        if not items or not all(isinstance(i, str) and i.strip() for i in items):
+            raise ValueError(
+                f"inputs[{name!r}] must be a non-empty string or a list of them,"
+                f" got {given!r}."
+            )
+        values[name] = items
+    return _Explorer(sim, rule, values, max_steps, max_paths).run()
