@@ -20,6 +20,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .simulator.apps import tropo_routes
+from .simulator.commands import graph_command
 from .simulator.console import call_command
 
 __all__ = ["cli"]
@@ -27,6 +28,7 @@ __all__ = ["cli"]
 #: The ``flask tropo`` group.
 cli = AppGroup("tropo", help="Tropo WebAPI commands.")
 cli.add_command(call_command)
+cli.add_command(graph_command)
 
 
 @cli.command("routes")

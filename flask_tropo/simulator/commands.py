@@ -1,0 +1,119 @@
+"""``flask tropo graph``: the explorer's drawing on a terminal or in a file.
+
+.. code-block:: text
+
+    $ flask --app acme tropo graph /voice --format html --output flow.html
+
+``flask_tropo.cli`` adds the command to the ``tropo`` group.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .apps import EndpointNames
+from .apps import quiet
+from .apps import simulator_for
+
+__all__ = ["graph_command"]
+
+FORMATS = ("mermaid", "dot", "html")
+
+
+def _parse_inputs(values: tuple[str, ...]) -> dict[str, list[str]]:
+    inputs: dict[str, list[str]] = {}
+    for item in values:
+        name, equals, value = item.partition("=")
+        if not equals or not name.strip() or not value.strip():
+            raise click.BadParameter(
+                f"{item!r} is not NAME=VALUE (the ask's name, then the input).",
+                param_hint="'--input'",
+            )
+        inputs.setdefault(name.strip(), []).append(value.strip())
+    return inputs
+
+
+@click.command("graph")
+@with_appcontext
+@click.argument("rule")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(FORMATS),
+    default="mermaid",
+    show_default=True,
+    help="Mermaid or DOT source, or a self-contained HTML page with the graph as SVG.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the drawing to this file instead of standard output.",
+)
+@click.option(
+    "--input",
+    "inputs",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A value for the open grammar of the ask named NAME; repeat it for"
+    " more values or asks.",
+)
+@click.option(
+    "--max-steps",
+    type=click.IntRange(1),
+    default=12,
+    show_default=True,
+    help="The most choices on one path.",
+)
+@click.option(
+    "--max-paths",
+    type=click.IntRange(1),
+    default=500,
+    show_default=True,
+    help="The most paths played.",
+)
+def graph_command(
+    rule: str,
+    format_: str,
+    output: str | None,
+    inputs: tuple[str, ...],
+    max_steps: int,
+    max_paths: int,
+) -> None:
+    """Play every path of a call to the session route RULE and draw the flow.
+
+    The drawing goes to standard output (or --output), a summary to standard
+    error. The exit status is 1 when a path fails, so CI can gate on it.
+    """
+    values = _parse_inputs(inputs)
+    app = t.cast(t.Any, current_app)._get_current_object()
+    names = EndpointNames(app)
+    if names(rule) not in {r.endpoint for r in names.routes if r.kind == "session"}:
+        raise click.ClickException(
+            f"{rule!r} is not a session route of this app ('flask tropo routes'"
+            " lists them)."
+        )
+    with quiet(app):
+        flow = simulator_for(app).explore(
+            rule, inputs=values, max_steps=max_steps, max_paths=max_paths
+        )
+    drawing = {"mermaid": flow.to_mermaid, "dot": flow.to_dot, "html": flow.to_html}
+    text = drawing[format_]()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        with open(output, "w", encoding="utf-8") as file:
+            file.write(text)
+    click.echo(flow.summary(), err=True)
+    if output is not None:
+        click.echo(f"Wrote {output}.", err=True)
+    if flow.failures:
+        first = flow.failures[0]
+        raise click.ClickException(
+            f"{len(flow.failures)} path(s) fail; the first: {first}"
+        )
