@@ -21,6 +21,7 @@ from flask.cli import AppGroup
 
 from .simulator.apps import tropo_routes
 from .simulator.commands import graph_command
+from .simulator.commands import phone_command
 from .simulator.console import call_command
 
 __all__ = ["cli"]
@@ -29,6 +30,7 @@ __all__ = ["cli"]
 cli = AppGroup("tropo", help="Tropo WebAPI commands.")
 cli.add_command(call_command)
 cli.add_command(graph_command)
+cli.add_command(phone_command)
 
 
 @cli.command("routes")

@@ -1,10 +1,12 @@
-"""``flask tropo graph``: the explorer's drawing on a terminal or in a file.
+"""``flask tropo graph`` and ``flask tropo phone``: the explorer's drawing on
+a terminal or in a file, and the phone page on 127.0.0.1.
 
 .. code-block:: text
 
     $ flask --app acme tropo graph /voice --format html --output flow.html
+    $ flask --app acme tropo phone --port 5050
 
-``flask_tropo.cli`` adds the command to the ``tropo`` group.
+``flask_tropo.cli`` adds both commands to the ``tropo`` group.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from .apps import EndpointNames
 from .apps import quiet
 from .apps import simulator_for
 
-__all__ = ["graph_command"]
+__all__ = ["graph_command", "phone_command"]
 
 FORMATS = ("mermaid", "dot", "html")
 
@@ -117,3 +119,25 @@ def graph_command(
         raise click.ClickException(
             f"{len(flow.failures)} path(s) fail; the first: {first}"
         )
+
+
+@click.command("phone")
+@with_appcontext
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=5050,
+    show_default=True,
+    help="The port on 127.0.0.1.",
+)
+def phone_command(port: int) -> None:
+    """Serve the phone page on 127.0.0.1: play calls against this app in a
+    browser, through the offline simulator.
+
+    The page is a small server of its own, never part of the app.
+    """
+    from ..phone import serve
+
+    app = t.cast(t.Any, current_app)._get_current_object()
+    click.echo(f"The phone page: http://127.0.0.1:{port}/ (Ctrl+C to stop)")
+    serve(app, port=port)
