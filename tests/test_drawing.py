@@ -21,7 +21,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 def made_flow() -> Flow:
     """A flow with a loop, a self loop, a long edge, a failure, an orphan and
     names and prompts that need escaping."""
-    path = Path((Step("press", "1"),), ("Hi <there> & \"you\"",), ("start",), "failed")
+    path = Path((Step("press", "1"),), ('Hi <there> & "you"',), ("start",), "failed")
     return Flow(
         rule="/voice",
         start="start",
@@ -37,7 +37,7 @@ def made_flow() -> Flow:
             ("start", "hangup", "end"),
             ("menu", "hangup", "end"),
         ),
-        prompts={"start": ("Hi <there> & \"you\"",)},
+        prompts={"start": ('Hi <there> & "you"',)},
         kinds={"start": "session", "menu": "result", "orphan": "result"},
     )
 
@@ -166,4 +166,3 @@ def test_html_page_without_failures() -> None:
     text = "".join(parse(clean.to_html()).text)
     assert "no path fails" in text
     assert "Exploring stopped at max_paths" in text
-
