@@ -39,7 +39,7 @@ def _parse_inputs(values: tuple[str, ...]) -> dict[str, list[str]]:
     return inputs
 
 
-@click.command("graph")
+@click.command("graph", short_help="Play every path of a call and draw the flow.")
 @with_appcontext
 @click.argument("rule")
 @click.option(
@@ -121,7 +121,7 @@ def graph_command(
         )
 
 
-@click.command("phone")
+@click.command("phone", short_help="Serve the phone page: play calls in a browser.")
 @with_appcontext
 @click.option(
     "--port",
