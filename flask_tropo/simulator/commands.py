@@ -14,16 +14,24 @@ from __future__ import annotations
 import typing as t
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import ScriptInfo
 
 from .apps import EndpointNames
 from .apps import quiet
 from .apps import simulator_for
 
+if t.TYPE_CHECKING:  # pragma: no cover
+    from flask import Flask
+
 __all__ = ["graph_command", "phone_command"]
 
 FORMATS = ("mermaid", "dot", "html")
+
+
+def _app() -> Flask:
+    """The app of the ``flask`` command, as Flask's CLI loaded it."""
+    info = click.get_current_context().ensure_object(ScriptInfo)
+    return info.load_app()
 
 
 def _parse_inputs(values: tuple[str, ...]) -> dict[str, list[str]]:
@@ -40,7 +48,6 @@ def _parse_inputs(values: tuple[str, ...]) -> dict[str, list[str]]:
 
 
 @click.command("graph", short_help="Play every path of a call and draw the flow.")
-@with_appcontext
 @click.argument("rule")
 @click.option(
     "--format",
@@ -93,7 +100,7 @@ def graph_command(
     error. The exit status is 1 when a path fails, so CI can gate on it.
     """
     values = _parse_inputs(inputs)
-    app = t.cast(t.Any, current_app)._get_current_object()
+    app = _app()
     names = EndpointNames(app)
     if names(rule) not in {r.endpoint for r in names.routes if r.kind == "session"}:
         raise click.ClickException(
@@ -122,7 +129,6 @@ def graph_command(
 
 
 @click.command("phone", short_help="Serve the phone page: play calls in a browser.")
-@with_appcontext
 @click.option(
     "--port",
     type=click.IntRange(1, 65535),
@@ -138,6 +144,6 @@ def phone_command(port: int) -> None:
     """
     from ..phone import serve
 
-    app = t.cast(t.Any, current_app)._get_current_object()
+    app = _app()
     click.echo(f"The phone page: http://127.0.0.1:{port}/ (Ctrl+C to stop)")
     serve(app, port=port)
