@@ -125,3 +125,31 @@ def test_the_flask_command(tmp_path: Path) -> None:
     assert done.stdout.startswith("flowchart TD\n")
     assert "Traceback" not in done.stderr
     assert done.stderr.splitlines()[-1].startswith("Error: ")
+
+
+def test_launch_and_text(tmp_path: Path) -> None:
+    from example_app import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "graph tests secret key",
+            "EXAMPLE_DATABASE": str(tmp_path / "x.sqlite3"),
+            "EXAMPLE_RECORDINGS": str(tmp_path / "recordings"),
+        }
+    )
+    code, out, err = invoke(
+        app, "/ivr/remind", "--launch", "to=+14155550101", "--launch", "message=Hi"
+    )
+    assert code == 0, err
+    assert '-->|"incomplete"|' in out
+    assert err.startswith("Explored /ivr/remind: 3 paths, 2 endpoints reached")
+    code, out, err = invoke(app, "/ivr/sms", "--text", "HOURS")
+    assert code == 0, err
+    assert err.startswith("Explored /ivr/sms: 1 path, 1 endpoint reached")
+    code, _, err = invoke(app, "/ivr/sms", "--text", "HOURS", "--launch", "to=1")
+    assert code == 2
+    assert "Give --text or --launch, not both." in err
+    code, _, err = invoke(app, "/ivr/remind", "--launch", "to")
+    assert code == 2
+    assert "'to' is not NAME=VALUE (a launch parameter)" in err

@@ -340,3 +340,51 @@ def test_flow_repr_and_summary() -> None:
     assert lines[2] == "Unreached: menu.survey"
     assert dict(flow.prompts)["menu.incoming"] == (MENU_PROMPT,)
     assert flow.kinds["menu.survey"] == "result"
+
+
+def test_a_text_conversation_is_answered_in_words() -> None:
+    app = ScriptedApp(
+        {
+            "/sms": tropo(ask("[ANY]", prompt="Question?"), on("continue", "/more")),
+            "/more": tropo(
+                ask("yes(yes, 1), no(no, 2)", prompt="More?"), on("continue", "/x")
+            ),
+            "/x": tropo(say("Bye"), HANGUP),
+        }
+    )
+    flow = Simulator(app.app).explore("/sms", text="Hello")
+    # the first message answered the first ask; the second takes words only
+    assert first_choices(flow) == set(
+        steps(
+            "speak yes",
+            "speak no",
+            "speak no such choice",
+            "silence",
+            "hangup",
+        )
+    )
+    assert app.posts[0][1]["session"]["initialText"] == "Hello"
+
+
+def test_a_token_launch_places_its_call(tmp_path: t.Any) -> None:
+    from example_app import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "explorer tests secret key",
+            "EXAMPLE_DATABASE": str(tmp_path / "x.sqlite3"),
+            "EXAMPLE_RECORDINGS": str(tmp_path / "recordings"),
+        }
+    )
+    launch = {"to": "+14155550101", "message": "Your table is ready."}
+    flow = Simulator(app).explore("/ivr/remind", launch=launch)
+    assert first_choices(flow) == set(
+        steps("transfer answer", "transfer busy", "transfer no-answer")
+    )
+    assert ("ivr.remind", "incomplete", "ivr.reminder_failed") in flow.edges
+    heard = {p.inputs: p.heard for p in flow.paths}
+    assert heard[steps("transfer answer")] == ("Your table is ready.", "Goodbye.")
+    assert not flow.failures
+    with pytest.raises(ValueError, match="text or launch, not both"):
+        Simulator(app).explore("/ivr/remind", launch=launch, text="hi")

@@ -34,17 +34,17 @@ def _app() -> Flask:
     return info.load_app()
 
 
-def _parse_inputs(values: tuple[str, ...]) -> dict[str, list[str]]:
-    inputs: dict[str, list[str]] = {}
+def _pairs(values: tuple[str, ...], option: str, what: str) -> dict[str, list[str]]:
+    """``NAME=VALUE`` items, the values of each name in order."""
+    found: dict[str, list[str]] = {}
     for item in values:
         name, equals, value = item.partition("=")
         if not equals or not name.strip() or not value.strip():
             raise click.BadParameter(
-                f"{item!r} is not NAME=VALUE (the ask's name, then the input).",
-                param_hint="'--input'",
+                f"{item!r} is not NAME=VALUE ({what}).", param_hint=f"'{option}'"
             )
-        inputs.setdefault(name.strip(), []).append(value.strip())
-    return inputs
+        found.setdefault(name.strip(), []).append(value.strip())
+    return found
 
 
 @click.command("graph", short_help="Play every path of a call and draw the flow.")
@@ -86,6 +86,21 @@ def _parse_inputs(values: tuple[str, ...]) -> dict[str, list[str]]:
     show_default=True,
     help="The most paths played.",
 )
+@click.option(
+    "--text",
+    "first_text",
+    metavar="MSG",
+    default=None,
+    help="Explore a text conversation with this first message instead of a call.",
+)
+@click.option(
+    "--launch",
+    "launch",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Explore a token launch with this parameter (repeat it for more)"
+    " instead of a call.",
+)
 def graph_command(
     rule: str,
     format_: str,
@@ -93,13 +108,18 @@ def graph_command(
     inputs: tuple[str, ...],
     max_steps: int,
     max_paths: int,
+    first_text: str | None,
+    launch: tuple[str, ...],
 ) -> None:
     """Play every path of a call to the session route RULE and draw the flow.
 
     The drawing goes to standard output (or --output), a summary to standard
     error. The exit status is 1 when a path fails, so CI can gate on it.
     """
-    values = _parse_inputs(inputs)
+    values = _pairs(inputs, "--input", "the ask's name, then the input")
+    parameters = _pairs(launch, "--launch", "a launch parameter")
+    if first_text is not None and parameters:
+        raise click.UsageError("Give --text or --launch, not both.")
     app = _app()
     names = EndpointNames(app)
     if names(rule) not in {r.endpoint for r in names.routes if r.kind == "session"}:
@@ -109,7 +129,12 @@ def graph_command(
         )
     with quiet(app):
         flow = simulator_for(app).explore(
-            rule, inputs=values, max_steps=max_steps, max_paths=max_paths
+            rule,
+            inputs=values,
+            max_steps=max_steps,
+            max_paths=max_paths,
+            text=first_text,
+            launch={name: items[-1] for name, items in parameters.items()} or None,
         )
     drawing = {"mermaid": flow.to_mermaid, "dot": flow.to_dot, "html": flow.to_html}
     text = drawing[format_]()

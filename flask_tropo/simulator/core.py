@@ -192,6 +192,8 @@ class Simulator:
         inputs: c.Mapping[str, str | c.Iterable[str]] | None = None,
         max_steps: int = 12,
         max_paths: int = 500,
+        text: str | None = None,
+        launch: c.Mapping[str, object] | None = None,
     ) -> Flow:
         """Play every path of a call to the session route ``rule``, breadth
         first, and return the :class:`~flask_tropo.testing.Flow` they draw.
@@ -216,9 +218,19 @@ class Simulator:
         :param max_steps: the most choices on one path.
         :param max_paths: the most paths; past it :attr:`Flow.truncated
             <flask_tropo.testing.Flow.truncated>` is true.
+        :param text: start each path as a text conversation with this first
+            message (:meth:`text`) instead of a voice call.
+        :param launch: start each path as a token launch with these
+            parameters (:meth:`launch`) instead of a voice call.
         """
         from .explore import explore
 
         return explore(
-            self, rule, inputs=inputs, max_steps=max_steps, max_paths=max_paths
+            self,
+            rule,
+            inputs=inputs,
+            max_steps=max_steps,
+            max_paths=max_paths,
+            text=text,
+            launch=launch,
         )

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import collections.abc as c
 import copy
+import functools
 import heapq
 import itertools
 import re
@@ -262,11 +263,13 @@ class _Explorer:
         inputs: c.Mapping[str, tuple[str, ...]],
         max_steps: int,
         max_paths: int,
+        start: c.Callable[[Simulator], Call],
     ) -> None:
         self.sim = sim
         self.rule = rule
         self.url = sim.url(rule)
         self.inputs = inputs
+        self.start = start
         self.max_steps = max_steps
         self.max_paths = max_paths
         self.app = _flask_app(sim)
@@ -408,10 +411,10 @@ class _Replay:
         end = "failed"
         with signals.handler_failed.connected_to(self.on_failure):
             try:
-                call = sim.dial(explorer.rule)
+                call = explorer.start(sim)
                 while not call.ended and not self.errors:
                     waiting = t.cast("v.Ask | v.Record", call.waiting)
-                    options = _options(waiting, explorer.inputs)
+                    options = _options(waiting, explorer.inputs, call.is_text)
                     self.choose(options, waiting).apply(call)
                 end = call.end_reason or "the call ended"
             except _Cut as cut:
@@ -446,15 +449,16 @@ def _flask_app(sim: Simulator) -> Flask | None:
 
 
 def _options(
-    waiting: v.Ask | v.Record, inputs: c.Mapping[str, tuple[str, ...]]
+    waiting: v.Ask | v.Record, inputs: c.Mapping[str, tuple[str, ...]], text: bool
 ) -> list[Step]:
-    """The choices where the call waits on ``waiting``."""
+    """The choices where the call waits on ``waiting`` (in a text
+    conversation, when ``text``: words only)."""
     if isinstance(waiting, v.Record):
         return [Step("record", RECORDED), Step("silence")]
     choices = t.cast(v.Choices, waiting.choices)
     grammar = parse_grammar(choices.value or "")
     mode = (choices.mode or "any").lower()
-    keypad, speech = mode != "speech", mode != "dtmf"
+    keypad, speech = mode != "speech" and not text, mode != "dtmf"
 
     def matches(step: Step) -> bool:
         found = grammar.match(
@@ -510,9 +514,13 @@ def explore(
     inputs: c.Mapping[str, str | c.Iterable[str]] | None = None,
     max_steps: int = 12,
     max_paths: int = 500,
+    text: str | None = None,
+    launch: c.Mapping[str, object] | None = None,
 ) -> Flow:
     """Play every path of a call to ``rule``; see :meth:`Simulator.explore
     <flask_tropo.testing.Simulator.explore>`."""
+    if text is not None and launch is not None:
+        raise ValueError("Give text or launch, not both.")
     if max_steps < 1 or max_paths < 1:
         raise ValueError(
             f"max_steps and max_paths must be at least 1, got {max_steps} and"
@@ -527,4 +535,23 @@ def explore(
                 f" got {given!r}."
             )
         values[name] = items
-    return _Explorer(sim, rule, values, max_steps, max_paths).run()
+    start: c.Callable[[Simulator], Call]
+    if text is not None:
+        start = functools.partial(_text, rule=rule, text=text)
+    elif launch is not None:
+        start = functools.partial(_launch, rule=rule, parameters=dict(launch))
+    else:
+        start = functools.partial(_dial, rule=rule)
+    return _Explorer(sim, rule, values, max_steps, max_paths, start).run()
+
+
+def _dial(sim: Simulator, *, rule: str) -> Call:
+    return sim.dial(rule)
+
+
+def _text(sim: Simulator, *, rule: str, text: str) -> Call:
+    return sim.text(rule, text)
+
+
+def _launch(sim: Simulator, *, rule: str, parameters: dict[str, object]) -> Call:
+    return sim.launch(rule, **parameters)
