@@ -128,10 +128,10 @@ from .simulator.engine import Call as Call
 from .simulator.entries import Event as Event
 from .simulator.entries import Recording as Recording
 from .simulator.entries import SentMessage as SentMessage
-from .simulator.explore import Failure as Failure
-from .simulator.explore import Flow as Flow
-from .simulator.explore import Path as Path
-from .simulator.explore import Step as Step
+from .simulator.flow import Failure as Failure
+from .simulator.flow import Flow as Flow
+from .simulator.flow import Path as Path
+from .simulator.flow import Step as Step
 
 __all__ = [
     "Call",

@@ -41,7 +41,7 @@ from ..verbs import Record
 if t.TYPE_CHECKING:  # pragma: no cover
     from ..simulator.engine import Call
     from ..simulator.entries import Event
-    from ..simulator.explore import Flow
+    from ..simulator.flow import Flow
     from ..simulator.transport import Response
     from ..simulator.transport import Transport
 

@@ -20,7 +20,7 @@ from .transport import WSGITransport
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIApplication
 
-    from .explore import Flow
+    from .flow import Flow
 
 __all__ = ["Simulator", "TRANSFER_OUTCOMES"]
 

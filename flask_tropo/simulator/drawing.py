@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from html import escape
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from .explore import Flow
+    from .flow import Flow
 
 __all__ = ["Layout", "layout", "to_dot", "to_mermaid", "to_svg"]
 

@@ -13,8 +13,8 @@ from html import escape
 from .drawing import to_svg
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from .explore import Flow
-    from .explore import Path
+    from .flow import Flow
+    from .flow import Path
 
 __all__ = ["to_html"]
 
