@@ -1,4 +1,4 @@
-"""``python -m benchmarks``: run the benchmarks and print the table."""
+"""``python -m benchmarks``: run the benchmarks and print the tables."""
 
 from __future__ import annotations
 

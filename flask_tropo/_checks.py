@@ -1,477 +1,435 @@
-"""The checks of the verb fields, declared per class in :mod:`flask_tropo.verbs`
-and compiled into its ``__init__`` by :func:`flask_tropo._init.fast_init`.
+"""The checks of the verb fields: plain functions, run by
+:func:`flask_tropo._nested.checked` classes from ``__post_init__``.
 
-A :class:`Check` pairs the full check of a field, a function that raises
-:exc:`~flask_tropo.exceptions.InvalidArgument` naming the verb and the field
-or returns the value to store (a list made a tuple, a string wrapped), with
-an inline expression for the common values, so that ``Say("Hi")`` runs no
-call at all. Internal; may change at any time.
+A check is called as ``check(obj, field, value)`` with the verb or nested
+object being built, and returns the value to store (a list made a tuple, a
+string wrapped in its object) or raises :exc:`InvalidArgument` naming the
+class and the field. Fields with a simple annotation (``str | None``,
+``bool | None``...) get their check from the annotation
+(:func:`for_annotation`); the others name theirs in :func:`checked`.
+Internal; may change at any time.
 """
 
 from __future__ import annotations
 
 import collections.abc as c
-import dataclasses
 import re
 import typing as t
 
 from .exceptions import InvalidArgument
 
+#: ``check(obj, field, value) -> value to store``.
+Check: t.TypeAlias = "c.Callable[[t.Any, str, t.Any], t.Any]"
+
 MODES = ("dtmf", "speech", "any")
-SAY_AS = ("DATE", "DIGITS", "NUMBER")
-FORMATS = ("audio/wav", "audio/mp3", "audio/au")
-METHODS = ("POST", "PUT", "s3")
-CHANNELS = ("VOICE", "TEXT")
-PROMPT_LOG_SECURITY = ("none", "suppress")
-ASR_LOG_SECURITY = ("none", "suppress", "mask")
-LOG_STATES = ("none", "suppress")
 EMAIL_FORMATS = ("plain", "encoded")
+
+# The types of the options whose values the wire reference lists; a field
+# annotated with one (``timeout: Seconds | None``) is checked by it.
+#: Seconds, 0 or more.
+Seconds: t.TypeAlias = float
+#: One signal name or several.
+Signals: t.TypeAlias = "str | c.Sequence[str]"
+#: ``promptLogSecurity``, ``generalLogSecurity``.
+LogSecurity: t.TypeAlias = t.Literal["none", "suppress"]
+#: ``asrLogSecurity``.
+AsrLogSecurity: t.TypeAlias = t.Literal["none", "suppress", "mask"]
+#: ``say.as``.
+SayAs: t.TypeAlias = t.Literal["DATE", "DIGITS", "NUMBER"]
+#: The ``format`` of a recording.
+AudioFormat: t.TypeAlias = t.Literal["audio/wav", "audio/mp3", "audio/au"]
+#: The ``method`` of a recording upload.
+UploadMethod: t.TypeAlias = t.Literal["POST", "PUT", "s3"]
+#: ``channel``.
+Channel: t.TypeAlias = t.Literal["VOICE", "TEXT"]
 #: A transcription object also takes "omit" (tropo-webapi.md 1.3; PHP suite).
 TRANSCRIPTION_EMAIL_FORMATS = ("plain", "encoded", "omit")
-TRANSFER_EVENTS = ("ring", "connect")
 _ASK_EVENT = re.compile(r"^(timeout|nomatch|nomatch:[1-9][0-9]*)$")
 _MASK = re.compile(r"^[DX-]+$")
 
-#: ``fix(verb, field, value, *others)``: the value to store, or InvalidArgument.
-Fix: t.TypeAlias = "c.Callable[..., t.Any]"
+
+def fail(obj: t.Any, field: str, message: str) -> t.NoReturn:
+    """Raise :exc:`InvalidArgument` for ``field`` of ``obj``'s class."""
+    raise InvalidArgument(message, verb=type(obj).__name__, field=field)
 
 
-@dataclasses.dataclass(frozen=True)
-class Check:
-    """How one field is checked.
-
-    :param fix: the full check, ``fix(verb, field, value, *others)`` with
-        ``verb`` the class and ``others`` the values of the fields named by
-        ``others``: returns the value to store or raises InvalidArgument.
-    :param ok: a Python expression, true of values that ``fix`` stores as
-        they are, so that they are stored without the call. In it, ``{v}``
-        is the value and every other ``{name}`` an object of ``env``; the
-        other fields can be read by name.
-    :param fast: for the checks that wrap or convert, instead of ``ok``: an
-        expression giving what ``fix`` gives, where ``{fix}`` is the call of
-        ``fix``.
-    :param env: the objects that ``ok`` or ``fast`` names.
-    :param skip_none: ``None`` (the default of an option) is stored
-        unchecked.
-    :param others: the fields whose values ``fix`` also takes.
-    """
-
-    fix: Fix
-    ok: str | None = None
-    fast: str | None = None
-    env: c.Mapping[str, t.Any] = dataclasses.field(default_factory=dict)
-    skip_none: bool = True
-    others: tuple[str, ...] = ()
+# -- checks by annotation -----------------------------------------------------------
 
 
-def _fail(verb: type, field: str, message: str) -> t.NoReturn:
-    raise InvalidArgument(message, verb=verb.__name__, field=field)
-
-
-# -- strings --------------------------------------------------------------------
-
-
-def _non_empty(verb: type, field: str, value: t.Any) -> t.Any:
-    if not isinstance(value, str) or not value:
-        _fail(verb, field, f"must be a non-empty string, got {value!r}")
+def string(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """Any string."""
+    if not isinstance(value, str):
+        fail(obj, field, f"must be a string, got {value!r}")
     return value
 
 
-#: A required non-empty string.
-NON_EMPTY = Check(_non_empty, ok="type({v}) is str and {v}", skip_none=False)
+def boolean(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """``True`` or ``False``, not a string or a number that reads as one."""
+    if not isinstance(value, bool):
+        fail(obj, field, f"use True or False, got {value!r}")
+    return value
 
 
-def one_of(allowed: tuple[str, ...]) -> Check:
+def _number(obj: t.Any, field: str, value: t.Any, *, integer: bool = False) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        fail(obj, field, f"must be a number, got {value!r}")
+    if integer and not isinstance(value, int):
+        fail(obj, field, f"must be a whole number, got {value!r}")
+    if value != value or value in (float("inf"), float("-inf")):
+        fail(obj, field, f"must be a finite number, got {value!r}")
+
+
+def number(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """An ``int`` or a finite ``float`` (not a ``bool``)."""
+    _number(obj, field, value)
+    return value
+
+
+def integer(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """An ``int`` (not a ``bool``)."""
+    _number(obj, field, value, integer=True)
+    return value
+
+
+def headers(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """SIP headers, names to string values, copied to a dict."""
+    if not isinstance(value, c.Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        fail(obj, field, f"must map header names to strings, got {value!r}")
+    return dict(value)
+
+
+# -- strings ------------------------------------------------------------------------
+
+
+def non_empty(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """A non-empty string."""
+    if not isinstance(value, str) or not value:
+        fail(obj, field, f"must be a non-empty string, got {value!r}")
+    return value
+
+
+def one_of(*allowed: str) -> Check:
     """One of the ``allowed`` strings."""
 
-    def fix(verb: type, field: str, value: t.Any) -> t.Any:
+    def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
         if value not in allowed:
             choices = ", ".join(repr(a) for a in allowed)
-            _fail(verb, field, f"must be one of {choices}, got {value!r}")
+            fail(obj, field, f"must be one of {choices}, got {value!r}")
         return value
 
-    return Check(fix, ok="{v} in {allowed}", env={"allowed": allowed})
+    return check
 
 
-def _grammar(verb: type, field: str, value: t.Any) -> t.Any:
-    if not isinstance(value, str):
-        _fail(verb, field, f"must be a grammar string, got {value!r}")
-    return value
+def mode(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """A Choices mode in either case, stored lower case."""
+    return one_of(*MODES)(
+        obj, field, value.lower() if isinstance(value, str) else value
+    )
 
 
-#: The grammar string of a Choices.
-GRAMMAR = Check(_grammar, ok="type({v}) is str")
-
-
-def _mode(verb: type, field: str, value: t.Any) -> t.Any:
-    if isinstance(value, str):
-        value = value.lower()
-    if value not in MODES:
-        choices = ", ".join(repr(a) for a in MODES)
-        _fail(verb, field, f"must be one of {choices}, got {value!r}")
-    return value
-
-
-#: A Choices mode, either case; stored lower case.
-MODE = Check(_mode, ok="type({v}) is str and {v} in {modes}", env={"modes": MODES})
-
-
-def _dtmf_key(verb: type, field: str, value: t.Any) -> t.Any:
+def dtmf_key(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """One DTMF key."""
     if not isinstance(value, str) or len(value) != 1 or value not in "0123456789*#":
-        _fail(verb, field, f"must be one DTMF key, got {value!r}")
+        fail(obj, field, f"must be one DTMF key, got {value!r}")
     return value
 
 
-#: One DTMF key.
-DTMF_KEY = Check(_dtmf_key)
-
-
-def _event(verb: type, field: str, value: t.Any) -> t.Any:
+def event(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """The event of a prompt: "timeout", "nomatch", "nomatch:N", space separated."""
     parts = value.split() if isinstance(value, str) else []
     if not parts or not all(_ASK_EVENT.match(p) for p in parts):
-        _fail(
-            verb,
+        fail(
+            obj,
             field,
-            "must be 'timeout', 'nomatch' or 'nomatch:N' (space separated"
-            f" for several), got {value!r}",
+            "must be 'timeout', 'nomatch' or 'nomatch:N' (space separated for"
+            f" several), got {value!r}",
         )
     return value
 
 
-#: The event of a prompt: "timeout", "nomatch", "nomatch:N", space separated.
-EVENT = Check(_event)
-
-
-def _mask(verb: type, field: str, value: t.Any, asr_log_security: t.Any) -> t.Any:
-    if value is not None and (not isinstance(value, str) or not _MASK.match(value)):
-        _fail(verb, field, f"may hold only D, X and -, got {value!r}")
-    if asr_log_security == "mask" and value is None:
-        _fail(verb, field, "is required when asr_log_security is 'mask'")
+def mask_template(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """An Ask mask template: only D, X and -; required with ``"mask"``."""
+    if value is None:
+        if obj.asr_log_security == "mask":
+            fail(obj, field, "is required when asr_log_security is 'mask'")
+    elif not isinstance(value, str) or not _MASK.match(value):
+        fail(obj, field, f"may hold only D, X and -, got {value!r}")
     return value
 
 
-#: An Ask mask template, required with ``asr_log_security="mask"``.
-MASK_TEMPLATE = Check(
-    _mask,
-    ok="({v} is None and (asr_log_security is None"
-    " or asr_log_security != 'mask'))"
-    " or (type({v}) is str and {match}({v}))",
-    env={"match": _MASK.match},
-    skip_none=False,
-    others=("asr_log_security",),
-)
+def next_target(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """A ``next`` target: a URL or a handler."""
+    if not (isinstance(value, str) or callable(value)):
+        fail(obj, field, f"must be a URL or a handler, got {value!r}")
+    return value
 
 
-# -- numbers --------------------------------------------------------------------
-
-#: The exact types of a number stored as is.
-_NUMBER = "(type({v}) is int or type({v}) is float)"
+# -- numbers ------------------------------------------------------------------------
 
 
-def _number(verb: type, field: str, value: t.Any, low: float, integer: bool) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        _fail(verb, field, f"must be a number, got {value!r}")
-    if integer and not isinstance(value, int):
-        _fail(verb, field, f"must be a whole number, got {value!r}")
-    if value < low:
-        _fail(verb, field, f"must be at least {low:g}, got {value!r}")
+def at_least(low: float, *, whole: bool = False) -> Check:
+    """A number (a whole one with ``whole``), ``low`` or more."""
 
-
-def at_least(low: float, *, integer: bool = False) -> Check:
-    """A number (a whole one with ``integer``), ``low`` or more."""
-
-    def fix(verb: type, field: str, value: t.Any) -> t.Any:
-        _number(verb, field, value, low, integer)
+    def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
+        if type(value) is int and value >= low:  # the usual answer, at once
+            return value
+        _number(obj, field, value, integer=whole)
+        if value < low:
+            fail(obj, field, f"must be at least {low:g}, got {value!r}")
         return value
 
-    kind = "type({v}) is int" if integer else _NUMBER
-    return Check(fix, ok=f"{kind} and {{v}} >= {{low}}", env={"low": low})
+    return check
 
 
 def between(low: float, high: float) -> Check:
     """A number from ``low`` to ``high``."""
 
-    def fix(verb: type, field: str, value: t.Any) -> t.Any:
-        _number(verb, field, value, low, False)
-        if value > high:
-            _fail(verb, field, f"must be between {low:g} and {high:g}, got {value!r}")
+    def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
+        _number(obj, field, value)
+        if not low <= value <= high:
+            fail(obj, field, f"must be between {low:g} and {high:g}, got {value!r}")
         return value
 
-    return Check(
-        fix,
-        ok=f"{_NUMBER} and {{low}} <= {{v}} <= {{high}}",
-        env={"low": low, "high": high},
-    )
+    return check
 
 
-# -- collections ----------------------------------------------------------------
+# -- collections --------------------------------------------------------------------
 
 
-def strings(what: str) -> Check:
-    """A string, or a sequence of strings stored as a tuple; ``what`` names
-    them in the message.
-    """
-
-    def fix(verb: type, field: str, value: t.Any) -> t.Any:
-        if isinstance(value, str):
-            return value
-        if not isinstance(value, c.Sequence) or not all(
-            isinstance(v, str) for v in value
-        ):
-            _fail(verb, field, f"must be {what}, got {value!r}")
-        return tuple(value)
-
-    return Check(fix, ok="type({v}) is str")
-
-
-#: Signal names.
-SIGNALS = strings("a string or strings")
-#: MMS attachments.
-MEDIA = strings("a string or a list of strings")
-
-
-def _destinations(verb: type, field: str, value: t.Any) -> t.Any:
+def strings(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """A string, or a sequence of strings stored as a tuple."""
     if isinstance(value, str):
-        if not value:
-            _fail(verb, field, "must not be empty")
         return value
-    if (
-        not isinstance(value, c.Sequence)
-        or not value
-        or not all(isinstance(v, str) and v for v in value)
-    ):
-        _fail(verb, field, f"must be a string or a list of strings, got {value!r}")
+    if not isinstance(value, c.Sequence) or not all(isinstance(v, str) for v in value):
+        fail(obj, field, f"must be a string or a list of strings, got {value!r}")
     return tuple(value)
 
 
-#: A required destination or several, stored as a tuple.
-DESTINATIONS = Check(_destinations, ok="type({v}) is str and {v}", skip_none=False)
-
-
-def _headers(verb: type, field: str, value: t.Any) -> t.Any:
-    if not isinstance(value, c.Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+def destinations(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """A required destination or several, stored as a tuple."""
+    if isinstance(value, str) and value:
+        return value
+    if (
+        isinstance(value, str)
+        or not isinstance(value, c.Sequence)
+        or not value
+        or not all(isinstance(v, str) and v for v in value)
     ):
-        _fail(verb, field, f"must map header names to strings, got {value!r}")
-    return dict(value)
+        fail(obj, field, f"must be a non-empty string or list of them, got {value!r}")
+    return tuple(value)
 
 
-#: SIP headers, copied to a dict.
-HEADERS = Check(_headers)
-
-
-# -- nested objects -------------------------------------------------------------
+# -- nested objects -----------------------------------------------------------------
 
 
 def wrapping(cls: type[t.Any], what: str, *, also: tuple[type, ...] = ()) -> Check:
     """A ``cls`` object, a string wrapped as ``cls(value)``, or an object of
     the ``also`` types; ``what`` names them in the message.
     """
-    passing = (cls, *also)
 
-    def fix(verb: type, field: str, value: t.Any) -> t.Any:
+    def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
         if isinstance(value, str):
             return cls(value)
-        if not isinstance(value, passing):
-            _fail(verb, field, f"must be {what}, got {value!r}")
+        if not isinstance(value, (cls, *also)):
+            fail(obj, field, f"must be {what}, got {value!r}")
         return value
 
-    return Check(fix, ok="type({v}) is {cls}", env={"cls": cls})
+    return check
 
 
-def grammar_choices(choices: type[t.Any], new: c.Callable[[str], t.Any]) -> Check:
-    """The choices of an Ask: a ``choices`` object with a grammar value, or a
-    grammar string wrapped by ``new``, the fast constructor of ``choices``.
+def grammar(choices: type[t.Any]) -> Check:
+    """The choices of an Ask: a grammar string or a ``choices`` object with a
+    grammar value.
     """
 
-    def fix(verb: type, field: str, value: t.Any) -> t.Any:
+    def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
         if isinstance(value, str):
             value = choices(value)
         elif not isinstance(value, choices):
-            _fail(verb, field, f"must be a grammar string or Choices, got {value!r}")
+            fail(obj, field, f"must be a grammar string or Choices, got {value!r}")
         if not value.value:
-            _fail(verb, field, "needs a grammar value, for example '[4 DIGITS]'")
+            fail(obj, field, "needs a grammar value, for example '[4 DIGITS]'")
         return value
 
-    return Check(
-        fix,
-        fast="({v} if {v}.value else {fix}) if type({v}) is {choices}"
-        " else {new}({v}) if type({v}) is str and {v} else {fix}",
-        env={"choices": choices, "new": new},
-        skip_none=False,
-    )
+    return check
 
 
-def terminator_choices(choices: type[t.Any]) -> Check:
-    """The terminator of a Record or Transfer: a key, or a ``choices`` object
-    with only a terminator.
+def terminator(choices: type[t.Any]) -> Check:
+    """The terminator of a Record or Transfer: a key, or a ``choices``
+    object with only a terminator.
     """
 
-    def fix(verb: type, field: str, value: t.Any) -> t.Any:
+    def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
         if isinstance(value, str):
             return choices(terminator=value)
         if not isinstance(value, choices):
-            _fail(verb, field, f"must be a terminator key or Choices, got {value!r}")
+            fail(obj, field, f"must be a terminator key or Choices, got {value!r}")
         if value.value is not None or value.mode is not None:
-            _fail(
-                verb,
+            fail(
+                obj,
                 field,
                 "carries only a terminator here, for example Choices(terminator='#')",
             )
         return value
 
-    return Check(fix)
+    return check
 
 
-def prompts(
-    say: type[t.Any],
-    new: c.Callable[[str], t.Any],
-    *,
-    required: bool = False,
-    rule: c.Callable[[type, str, tuple[t.Any, ...]], None] | None = None,
-) -> Check:
-    """Prompts, stored as a tuple of ``say`` objects: a string (wrapped by
-    ``new``, the fast constructor of ``say``), a ``say`` or a list of either.
-    ``rule`` checks the tuple further (a lone prompt without an event always
-    passes it).
+#: A rule on a tuple of prompts: ``rule(obj, field, says)``.
+PromptRule: t.TypeAlias = "c.Callable[[t.Any, str, tuple[t.Any, ...]], None]"
+
+
+def prompts(say: type[t.Any], rule: PromptRule | None = None) -> Check:
+    """Prompts, stored as a tuple of ``say`` objects: a string, a ``say`` or
+    a list of either; ``rule`` checks the tuple further.
     """
 
-    def fix(verb: type, field: str, value: t.Any) -> t.Any:
-        if value is None:
-            _fail(verb, field, "is required")
-        if isinstance(value, str):
+    def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
+        if type(value) is str and value:  # the usual answer, at once
             return (say(value),)
-        items = [value] if isinstance(value, say) else value
+        items = [value] if isinstance(value, (str, say)) else value
         if not isinstance(items, c.Sequence) or not items:
-            _fail(
-                verb, field, f"must be a string, a Say or a list of them, got {value!r}"
+            fail(
+                obj, field, f"must be a string, a Say or a list of them, got {value!r}"
             )
         says = []
         for item in items:
             if isinstance(item, str):
-                says.append(say(item))
-            elif isinstance(item, say):
-                says.append(item)
-            else:
-                _fail(verb, field, f"must hold strings or Say objects, got {item!r}")
+                item = say(item)
+            elif not isinstance(item, say):
+                fail(obj, field, f"must hold strings or Say objects, got {item!r}")
+            says.append(item)
         result = tuple(says)
         if rule is not None:
-            rule(verb, field, result)
+            rule(obj, field, result)
         return result
 
-    return Check(
-        fix,
-        fast="({new}({v}),) if type({v}) is str"
-        " else ({v},) if type({v}) is {say} and {v}.event is None else {fix}",
-        env={"new": new, "say": say},
-        skip_none=not required,
-    )
+    return check
 
 
-def prompt_order(verb: type, field: str, says: tuple[t.Any, ...]) -> None:
+def prompt_order(obj: t.Any, field: str, says: tuple[t.Any, ...]) -> None:
     """Event prompts must come before the prompts without an event."""
-    seen_plain = False
+    plain = False
     for say in says:
         if say.event is None:
-            seen_plain = True
-        elif seen_plain:
-            _fail(
-                verb,
+            plain = True
+        elif plain:
+            fail(
+                obj,
                 field,
                 f"the prompt for event {say.event!r} must come before the prompts"
                 " without an event (Tropo plays them in order)",
             )
 
 
-def timeout_prompts(verb: type, field: str, says: tuple[t.Any, ...]) -> None:
+def timeout_prompts(obj: t.Any, field: str, says: tuple[t.Any, ...]) -> None:
     """Record prompts take only the "timeout" event."""
     for say in says:
         if say.event is not None and say.event != "timeout":
-            _fail(
-                verb,
+            fail(
+                obj,
                 field,
                 f"the only event a record prompt takes is 'timeout', got {say.event!r}",
             )
 
 
-def _next(verb: type, field: str, value: t.Any) -> t.Any:
-    if not (isinstance(value, str) or callable(value)):
-        _fail(verb, field, f"must be a URL or a handler, got {value!r}")
-    return value
-
-
-#: A ``next`` target: a URL or a handler.
-NEXT = Check(_next, ok="type({v}) is str")
-
-
-def transfer_ons(on: type[t.Any], events: tuple[str, ...]) -> Check:
-    """The ``on`` of a Transfer: ``on`` objects for the ``events`` ("ring"
-    and "connect"), stored as a tuple.
+def transfer_ons(on: type[t.Any]) -> Check:
+    """The ``on`` of a Transfer: ``on`` objects for "ring" and "connect",
+    stored as a tuple.
     """
 
-    def fix(verb: type, field: str, value: t.Any) -> t.Any:
+    def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
         handlers = (value,) if isinstance(value, on) else value
         if not isinstance(handlers, c.Sequence) or not all(
             isinstance(h, on) for h in handlers
         ):
-            _fail(verb, field, f"must be an On or a list of them, got {value!r}")
+            fail(obj, field, f"must be an On or a list of them, got {value!r}")
         for handler in handlers:
-            if handler.event not in events:
-                _fail(
-                    verb,
+            if handler.event not in ("ring", "connect"):
+                fail(
+                    obj,
                     field,
                     "the only events a transfer takes are 'ring' and 'connect',"
                     f" got {handler.event!r}",
                 )
         return tuple(handlers)
 
-    return Check(fix)
+    return check
 
 
 def upload_url(target: type[t.Any]) -> Check:
     """A required upload URL, a ``target`` object, or a list of either (the
-    strings wrapped, one element stored alone, several as a tuple).
+    strings wrapped; one element stored alone, several as a tuple).
     """
 
-    def fix(verb: type, field: str, value: t.Any) -> t.Any:
-        if isinstance(value, str):
-            if not value:
-                _fail(verb, field, "must not be empty")
-            return value
-        if isinstance(value, target):
+    def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
+        if isinstance(value, str) and value or isinstance(value, target):
             return value
         if (
-            isinstance(value, c.Sequence)
+            not isinstance(value, str)
+            and isinstance(value, c.Sequence)
             and value
-            and all(isinstance(v, (str, target)) for v in value)
+            and all(isinstance(v, target) or isinstance(v, str) and v for v in value)
         ):
             targets = tuple(target(v) if isinstance(v, str) else v for v in value)
             return targets[0] if len(targets) == 1 else targets
-        _fail(
-            verb,
+        fail(
+            obj,
             field,
             f"must be a URL, an UploadTarget or a list of them, got {value!r}",
         )
 
-    return Check(fix, ok="type({v}) is str and {v}", skip_none=False)
+    return check
 
 
-def transcriptions(transcription: type[t.Any]) -> Check:
-    """A ``transcription`` object or a list of them (one stored alone)."""
+def one_or_more(cls: type[t.Any], what: str) -> Check:
+    """A ``cls`` object or a list of them (one stored alone, several as a
+    tuple).
+    """
 
-    def fix(verb: type, field: str, value: t.Any) -> t.Any:
-        if isinstance(value, transcription):
+    def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
+        if isinstance(value, cls):
             return value
         if (
             not isinstance(value, c.Sequence)
             or not value
-            or not all(isinstance(v, transcription) for v in value)
+            or not all(isinstance(v, cls) for v in value)
         ):
-            _fail(
-                verb,
-                field,
-                f"must be a Transcription or a list of them, got {value!r}",
-            )
+            fail(obj, field, f"must be {what} or a list of them, got {value!r}")
         return value[0] if len(value) == 1 else tuple(value)
 
-    return Check(fix)
+    return check
+
+
+#: The checks that also run when the field is left at ``None``.
+ON_NONE: frozenset[Check] = frozenset({mask_template})
+
+
+#: The check of each simple annotation, as written in this package's
+#: modules (``from __future__ import annotations`` keeps them as text).
+_BY_ANNOTATION: dict[str, Check] = {
+    "str | None": string,
+    "str": string,
+    "bool | None": boolean,
+    "float | None": number,
+    "int | None": integer,
+    "int": integer,
+    "c.Mapping[str, str] | None": headers,
+    "Signals | None": strings,
+    "Seconds | None": at_least(0),
+    "LogSecurity": one_of(*t.get_args(LogSecurity)),
+    "LogSecurity | None": one_of(*t.get_args(LogSecurity)),
+    "AsrLogSecurity | None": one_of(*t.get_args(AsrLogSecurity)),
+    "SayAs | None": one_of(*t.get_args(SayAs)),
+    "AudioFormat | None": one_of(*t.get_args(AudioFormat)),
+    "UploadMethod | None": one_of(*t.get_args(UploadMethod)),
+    "check.UploadMethod | None": one_of(*t.get_args(UploadMethod)),
+    "Channel | None": one_of(*t.get_args(Channel)),
+}
+
+
+def for_annotation(annotation: object) -> Check | None:
+    """The check of a field annotated ``annotation``, if it is a simple one."""
+    return _BY_ANNOTATION.get(annotation) if isinstance(annotation, str) else None

@@ -1,57 +1,88 @@
-"""The nested objects of the verbs (:class:`Choices`, :class:`Prompt`...)
-and what the verbs share with them: the ``repr``, the sealing and the checked
-``__init__``. Re-exported by :mod:`flask_tropo.verbs`; internal.
+"""What the verbs and their nested objects share (the ``repr``, sealing,
+the checks run by ``__post_init__``, the :class:`Verb` base), and the nested
+objects themselves (:class:`Choices`, :class:`Prompt`...). Re-exported by
+:mod:`flask_tropo.verbs`; internal.
 """
 
 from __future__ import annotations
 
 import collections.abc as c
+import dataclasses
 import typing as t
 from dataclasses import KW_ONLY
-from dataclasses import MISSING
 from dataclasses import FrozenInstanceError
 from dataclasses import dataclass
-from dataclasses import fields
 
-from ._checks import DTMF_KEY
-from ._checks import GRAMMAR
-from ._checks import METHODS
-from ._checks import MODE
-from ._checks import NON_EMPTY
-from ._checks import TRANSCRIPTION_EMAIL_FORMATS
-from ._checks import Check
-from ._checks import one_of
-from ._init import fast_init
+from . import _checks as check
 
 _T = t.TypeVar("_T", bound=type)
 
+#: The checks each class names in :func:`checked`.
+_DECLARED: dict[type, dict[str, check.Check]] = {}
+#: Each class's ``(field, check, None allowed)``, built on its first instance.
+_TABLES: dict[type, tuple[tuple[str, check.Check, bool], ...]] = {}
+
+
+def _table(cls: type) -> tuple[tuple[str, check.Check, bool], ...]:
+    """The checks of every field of ``cls``: the declared one, else the one
+    of its annotation; a field with neither is a mistake in this package.
+    """
+    declared = _DECLARED.get(cls, {})
+    rows = []
+    for field in dataclasses.fields(cls):
+        if field.name == "_":
+            continue
+        fix = declared.get(field.name) or check.for_annotation(field.type)
+        if fix is None:  # pragma: no cover - caught by the tests of every verb
+            raise TypeError(f"{cls.__name__}.{field.name} has no check")
+        optional = field.default is None and fix not in check.ON_NONE
+        rows.append((field.name, fix, optional))
+    table = _TABLES[cls] = tuple(rows)
+    return table
+
 
 class _Model:
-    """Shared ``repr`` of verbs and nested objects: only the fields that are
-    set, so ``Say('Hi')`` reads as written.
-
-    The checks of the fields are declared with :func:`checked`, which makes
-    them the ``__post_init__`` (this one does nothing: it makes the
-    dataclass ``__init__`` call the one of each class).
+    """Base of verbs and nested objects: checks the fields after the
+    dataclass ``__init__``, and a ``repr`` of only the fields that are set,
+    so ``Say('Hi')`` reads as written.
     """
 
     __slots__ = ()
 
+    def __post_init__(self) -> None:
+        table = _TABLES.get(type(self))
+        for name, fix, optional in _table(type(self)) if table is None else table:
+            value = getattr(self, name)
+            if value is None and optional:
+                continue
+            fixed = fix(self, name, value)
+            if fixed is not value:
+                # The documented way to set a field of a frozen dataclass.
+                object.__setattr__(self, name, fixed)
+
     def __repr__(self) -> str:
         parts = []
-        for field in fields(t.cast(t.Any, self)):
+        for field in dataclasses.fields(t.cast(t.Any, self)):
             if field.name == "_":
                 continue
             value = getattr(self, field.name)
-            if field.kw_only:
-                if value is not field.default:
-                    parts.append(f"{field.name}={value!r}")
-            elif field.default is MISSING or value is not field.default:
+            if not field.kw_only and field.default is dataclasses.MISSING:
                 parts.append(repr(value))
+            elif value is not field.default:
+                parts.append(
+                    f"{field.name}={value!r}" if field.kw_only else repr(value)
+                )
         return f"{type(self).__name__}({', '.join(parts)})"
 
-    def __post_init__(self) -> None:
-        pass
+
+class Verb(_Model):
+    """Base class of the top-level verbs.
+
+    ``tropo_key`` is the verb's key on the wire (``"say"``, ``"startRecording"``).
+    """
+
+    __slots__ = ()
+    tropo_key: t.ClassVar[str]
 
 
 def _refuse_setattr(self: object, name: str, value: object) -> t.NoReturn:
@@ -62,29 +93,28 @@ def _refuse_delattr(self: object, name: str) -> t.NoReturn:
     raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
-def checked(**checks: Check) -> c.Callable[[_T], _T]:
-    """Seal a verb or nested object dataclass and give it the ``__init__``
-    of :func:`~flask_tropo._init.fast_init` with ``checks``, the checks of
-    its fields in the order they run.
+def checked(**checks: check.Check) -> c.Callable[[_T], _T]:
+    """Declare the checks of the fields whose annotation does not say
+    enough, and seal the class.
 
     Sealing makes every assignment raise
-    :class:`~dataclasses.FrozenInstanceError`:
-    ``dataclass(frozen=True, slots=True)`` builds its ``__setattr__`` around
-    the class as it was before slots were added (CPython gh-105936), so on
-    the Python versions this package supports, setting a name that is not a
-    field (any name on ``Hangup``) raised ``TypeError: super(type, obj)``
-    instead.
+    :class:`~dataclasses.FrozenInstanceError`: ``dataclass(frozen=True,
+    slots=True)`` builds its ``__setattr__`` around the class as it was
+    before slots were added (CPython gh-105936), so on the Python versions
+    this package supports, setting a name that is not a field raised
+    ``TypeError: super(type, obj)`` instead.
     """
 
     def decorate(cls: _T) -> _T:
+        _DECLARED[cls] = checks
         type.__setattr__(cls, "__setattr__", _refuse_setattr)
         type.__setattr__(cls, "__delattr__", _refuse_delattr)
-        return fast_init(cls, checks)
+        return cls
 
     return decorate
 
 
-@checked(value=GRAMMAR, mode=MODE, terminator=DTMF_KEY)
+@checked(mode=check.mode, terminator=check.dtmf_key)
 @dataclass(frozen=True, slots=True, repr=False)
 class Choices(_Model):
     """The ``choices`` of an :class:`~flask_tropo.verbs.Ask` (a grammar), or
@@ -104,7 +134,10 @@ class Choices(_Model):
     terminator: str | None = None
 
 
-@checked(url=NON_EMPTY, email_format=one_of(TRANSCRIPTION_EMAIL_FORMATS))
+@checked(
+    url=check.non_empty,
+    email_format=check.one_of(*check.TRANSCRIPTION_EMAIL_FORMATS),
+)
 @dataclass(frozen=True, slots=True, repr=False)
 class Transcription(_Model):
     """Where a :class:`~flask_tropo.verbs.Record` sends its transcription.
@@ -122,7 +155,7 @@ class Transcription(_Model):
     language: str | None = None
 
 
-@checked(url=NON_EMPTY, method=one_of(METHODS))
+@checked(url=check.non_empty)
 @dataclass(frozen=True, slots=True, repr=False)
 class UploadTarget(_Model):
     """One destination of a recording, for :class:`~flask_tropo.verbs.Record`
@@ -138,7 +171,7 @@ class UploadTarget(_Model):
     _: KW_ONLY
     username: str | None = None
     password: str | None = None
-    method: str | None = None
+    method: check.UploadMethod | None = None
 
 
 @checked()
@@ -159,7 +192,7 @@ class MachineDetection(_Model):
     voice: str | None = None
 
 
-@checked(value=NON_EMPTY)
+@checked(value=check.non_empty)
 @dataclass(frozen=True, slots=True, repr=False)
 class Prompt(_Model):
     """A conference ``joinPrompt`` or ``leavePrompt`` with its own text.

@@ -1,8 +1,8 @@
 """The :class:`TropoBlueprint`, the blueprint that Tropo handlers are
 registered on.
 
-The view registered for each Tropo route, which checks the request, loads the
-payload, runs the handler and renders its verbs, is in ``flask_tropo._view``.
+The view registered for each Tropo route, which checks the request, reads the
+payload, runs the handler and writes its verbs, is in :mod:`flask_tropo.views`.
 Refusals are JSON errors from the blueprint's own error handler.
 """
 
@@ -14,16 +14,24 @@ import typing as t
 from flask import Blueprint
 from werkzeug.exceptions import HTTPException
 
-from ._view import Kind
-from ._view import _error_response
-from ._view import _TropoView
+from .platforms import Kind
+from .platforms import get_platform
+from .views import error_response
+from .views import make_view
+from .views import platforms_of
 
-__all__ = ["TropoBlueprint", "HandlerT"]
+if t.TYPE_CHECKING:  # pragma: no cover
+    from flask import Flask
+    from flask.sansio.app import App
+    from flask.sansio.blueprints import BlueprintSetupState
+
+__all__ = ["TropoBlueprint", "Handler", "HandlerT"]
 
 #: A Tropo handler: takes a :class:`~flask_tropo.Session` or
 #: :class:`~flask_tropo.Result` (plus any URL variables as keyword arguments),
 #: returns verbs or a response; may be ``async def``.
-HandlerT = t.TypeVar("HandlerT", bound=c.Callable[..., t.Any])
+Handler = c.Callable[..., t.Any]
+HandlerT = t.TypeVar("HandlerT", bound=Handler)
 
 # GET is registered too, so that a GET is answered with the JSON 405 of the
 # blueprint's error handler instead of the app's own 405 page.
@@ -53,13 +61,45 @@ class TropoBlueprint(Blueprint):
             return [Say(f"You entered {result.value}"), Hangup()]
 
         app.register_blueprint(ivr, url_prefix="/ivr")
+
+    The platform its routes answer is chosen per registration:
+    ``app.register_blueprint(ivr, url_prefix="/tw", name="ivr_tw",
+    platform=...)``, else the ``platform`` given here. Only ``"tropo"``
+    exists yet; another name is a :exc:`ValueError` when registering.
+
+    :param name: the blueprint's name.
+    :param import_name: usually ``__name__``.
+    :param platform: the platform of registrations that name none.
+    :param kwargs: passed to :class:`flask.Blueprint`.
     """
 
-    def __init__(self, name: str, import_name: str, **kwargs: t.Any) -> None:
+    def __init__(
+        self, name: str, import_name: str, *, platform: str = "tropo", **kwargs: t.Any
+    ) -> None:
+        get_platform(platform)
         super().__init__(name, import_name, **kwargs)
+        #: The platform of registrations that name none.
+        self.platform = platform
         # (rule, endpoint, kind) of each Tropo route, in order.
-        self._tropo_routes: list[tuple[str, str, Kind]] = []
-        self.register_error_handler(HTTPException, _error_response)
+        self.tropo_routes: list[tuple[str, str, Kind]] = []
+        self._registered = False
+        self.register_error_handler(HTTPException, error_response)
+        self.record(self._register_platform)
+
+    def register(self, app: App, options: dict[str, t.Any]) -> None:
+        """Register on ``app`` (through :meth:`flask.Flask.register_blueprint`),
+        taking the ``platform`` option.
+
+        :param app: the app.
+        :param options: the keyword arguments of ``register_blueprint``.
+        """
+        self._registered = True
+        super().register(app, options)
+
+    def _register_platform(self, state: BlueprintSetupState) -> None:
+        name = ".".join(filter(None, (state.name_prefix, state.name)))
+        platform = get_platform(state.options.get("platform", self.platform))
+        platforms_of(t.cast("Flask", state.app))[name] = platform
 
     # -- decorators ------------------------------------------------------------
 
@@ -97,8 +137,7 @@ class TropoBlueprint(Blueprint):
             def check_pin(result):
                 return [Say(f"You entered {result.value}"), Hangup()]
 
-        :param rule: the URL rule.
-        :param options: passed to :meth:`~flask.Blueprint.add_url_rule`.
+        :param rule: the URL rule; ``options`` as for :meth:`on_session`.
         """
         return self._decorator("result", "on_result", rule, options)
 
@@ -117,8 +156,7 @@ class TropoBlueprint(Blueprint):
             def hung_up(result):
                 return Hangup()
 
-        :param rule: the URL rule.
-        :param options: passed to :meth:`~flask.Blueprint.add_url_rule`.
+        :param rule: the URL rule; ``options`` as for :meth:`on_session`.
         """
         return self._decorator("hangup", "on_hangup", rule, options)
 
@@ -133,27 +171,22 @@ class TropoBlueprint(Blueprint):
             def platform_error(result):
                 return [Say("Sorry, please call again."), Hangup()]
 
-        :param rule: the URL rule.
-        :param options: passed to :meth:`~flask.Blueprint.add_url_rule`.
+        :param rule: the URL rule; ``options`` as for :meth:`on_session`.
         """
         return self._decorator("error", "on_error", rule, options)
 
-    # -- add_* twins -----------------------------------------------------------
+    # -- add_* twins, as add_url_rule is the twin of route -------------------------
 
     def add_session_rule(
         self,
         rule: str,
         endpoint: str | None = None,
-        view_func: c.Callable[..., t.Any] | None = None,
+        view_func: Handler | None = None,
         **options: t.Any,
     ) -> None:
-        """The twin of :meth:`on_session`, like :meth:`~flask.Blueprint.add_url_rule`.
-
-        :param rule: the URL rule.
-        :param endpoint: default ``view_func.__name__``.
-        :param view_func: the handler.
-        :param options: passed to :meth:`~flask.Blueprint.add_url_rule`.
-        """
+        """The twin of :meth:`on_session`: ``endpoint`` defaults to
+        ``view_func.__name__``, ``options`` go to
+        :meth:`~flask.Blueprint.add_url_rule`."""
         self._add_tropo_rule(
             "session", "add_session_rule", rule, endpoint, view_func, options
         )
@@ -162,16 +195,10 @@ class TropoBlueprint(Blueprint):
         self,
         rule: str,
         endpoint: str | None = None,
-        view_func: c.Callable[..., t.Any] | None = None,
+        view_func: Handler | None = None,
         **options: t.Any,
     ) -> None:
-        """The twin of :meth:`on_result`, like :meth:`~flask.Blueprint.add_url_rule`.
-
-        :param rule: the URL rule.
-        :param endpoint: default ``view_func.__name__``.
-        :param view_func: the handler.
-        :param options: passed to :meth:`~flask.Blueprint.add_url_rule`.
-        """
+        """The twin of :meth:`on_result`."""
         self._add_tropo_rule(
             "result", "add_result_rule", rule, endpoint, view_func, options
         )
@@ -180,16 +207,10 @@ class TropoBlueprint(Blueprint):
         self,
         rule: str,
         endpoint: str | None = None,
-        view_func: c.Callable[..., t.Any] | None = None,
+        view_func: Handler | None = None,
         **options: t.Any,
     ) -> None:
-        """The twin of :meth:`on_hangup`, like :meth:`~flask.Blueprint.add_url_rule`.
-
-        :param rule: the URL rule.
-        :param endpoint: default ``view_func.__name__``.
-        :param view_func: the handler.
-        :param options: passed to :meth:`~flask.Blueprint.add_url_rule`.
-        """
+        """The twin of :meth:`on_hangup`."""
         self._add_tropo_rule(
             "hangup", "add_hangup_rule", rule, endpoint, view_func, options
         )
@@ -198,16 +219,10 @@ class TropoBlueprint(Blueprint):
         self,
         rule: str,
         endpoint: str | None = None,
-        view_func: c.Callable[..., t.Any] | None = None,
+        view_func: Handler | None = None,
         **options: t.Any,
     ) -> None:
-        """The twin of :meth:`on_error`, like :meth:`~flask.Blueprint.add_url_rule`.
-
-        :param rule: the URL rule.
-        :param endpoint: default ``view_func.__name__``.
-        :param view_func: the handler.
-        :param options: passed to :meth:`~flask.Blueprint.add_url_rule`.
-        """
+        """The twin of :meth:`on_error`."""
         self._add_tropo_rule(
             "error", "add_error_rule", rule, endpoint, view_func, options
         )
@@ -232,7 +247,7 @@ class TropoBlueprint(Blueprint):
         name: str,
         rule: str,
         endpoint: str | None,
-        view_func: c.Callable[..., t.Any] | None,
+        view_func: Handler | None,
         options: dict[str, t.Any],
     ) -> None:
         _no_methods(name, options)
@@ -240,7 +255,7 @@ class TropoBlueprint(Blueprint):
             raise TypeError(f"{name}() needs the handler function as view_func.")
         if endpoint is None:
             endpoint = view_func.__name__
-        if self._got_registered_once:
+        if self._registered:
             raise RuntimeError(
                 f"Cannot add the Tropo route {rule!r} ({endpoint}): the blueprint"
                 f" {self.name!r} is already registered on an app, and routes added"
@@ -250,13 +265,9 @@ class TropoBlueprint(Blueprint):
                 " defining them."
             )
         self.add_url_rule(
-            rule,
-            endpoint,
-            _TropoView(kind, view_func).dispatch,
-            methods=_METHODS,
-            **options,
+            rule, endpoint, make_view(kind, view_func), methods=_METHODS, **options
         )
-        self._tropo_routes.append((rule, endpoint, kind))
+        self.tropo_routes.append((rule, endpoint, kind))
 
 
 def _no_methods(name: str, options: c.Mapping[str, t.Any]) -> None:

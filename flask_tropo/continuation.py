@@ -1,59 +1,73 @@
 """Signed ``next`` URLs, and :data:`call_state`, the state of the current call.
 
-``On(next=handler)`` renders the URL of the handler's route with a signed token
-in the query string, ``?tropo_token=...``. The token has the
-format of itsdangerous' :class:`~itsdangerous.url_safe.URLSafeTimedSerializer`
-(HMAC SHA-256, key ``TROPO_SECRET_KEY`` or else ``SECRET_KEY``, a salt of its
-own; ``payload.timestamp.signature``, URL-safe base64) and binds:
+``On(next=handler)`` renders the URL of the handler's route (``url_for``,
+under ``TROPO_EXTERNAL_URL`` when it is set) with a signed token in the query
+string, ``?tropo_token=...``. The token is an itsdangerous token in the
+format of :class:`~itsdangerous.url_safe.URLSafeTimedSerializer`
+(``payload.timestamp.signature``), signed by a
+:class:`~itsdangerous.timed.TimestampSigner` (HMAC SHA-256, key
+``TROPO_SECRET_KEY`` or else ``SECRET_KEY``, a salt of its own) built once
+per app and key. The payload is the compact JSON of ``[session id, endpoint,
+state]``, zlib-compressed when it is long and that is shorter, encoded with
+:mod:`itsdangerous.encoding`; so it binds:
 
 - the session id of the call;
 - the endpoint of the route it was rendered for;
-- the time it was issued (checked against ``TROPO_NEXT_MAX_AGE``);
-- the call state, as compact JSON, zlib-compressed when that is shorter; JSON
-  under ``_COMPRESS_FROM`` bytes is tried only when the token would otherwise
-  be above ``TROPO_MAX_STATE_BYTES``.
-
-The tokens are signed and checked in :mod:`flask_tropo._tokens`, without
-building itsdangerous serializers per request: a stock serializer reads the
-tokens made there, and they are made as it makes them, except that short JSON
-is left uncompressed (``tests/test_tokens.py``).
+- the time it was issued (``TROPO_NEXT_MAX_AGE``, and at most
+  ``TROPO_NEXT_MAX_SKEW`` in the future);
+- the call state.
 
 A result route refuses a missing, tampered, expired or foreign token with
 ``403``. The state needs no server-side store, so a call may hop between
 workers and hosts. The token is signed, not encrypted: whoever sees the URL
-(Tropo, proxy logs) can read the state, so keep secrets out of it.
+(the platform, proxy logs) can read the state, so keep secrets out of it.
 """
 
 from __future__ import annotations
 
 import collections.abc as c
 import contextvars
+import hashlib
+import json
+import time
 import typing as t
+import zlib
 
-from ._tokens import _HMAC as _HMAC
-from ._tokens import _SALT as _SALT
-from ._tokens import NEXT_PARAM as NEXT_PARAM
-from ._tokens import _Signer as _Signer
-from ._tokens import _Tokens as _Tokens
+from flask import url_for
+from itsdangerous import BadData
+from itsdangerous import TimestampSigner
+from itsdangerous.encoding import base64_decode
+from itsdangerous.encoding import base64_encode
+
+from .exceptions import InvalidNextToken
+from .exceptions import StateTooLarge
 from .exceptions import TropoError
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from flask import Flask
     from flask.config import Config
-    from werkzeug.routing import MapAdapter
 
-    from .extension import _AppState
+    from .extension import AppState
 
 __all__ = ["NEXT_PARAM", "call_state"]
 
+#: The query parameter that carries the signed token of a ``next`` URL.
+NEXT_PARAM = "tropo_token"
+_SALT = "flask-tropo.next"
+#: JSON this long or longer is compressed when that is shorter; shorter JSON
+#: only when its token would be above TROPO_MAX_STATE_BYTES (compressing
+#: costs more than the rest of signing, and a short payload seldom gains).
+_COMPRESS_FROM = 256
+#: The most bytes a compressed payload may inflate to: no state that fits a
+#: URL is near it, and a small token cannot grow into megabytes of JSON.
+_MAX_INFLATED = 64 * 1024
 
-class _Call:
-    """The call the current Tropo request belongs to, set in :data:`_CALL`
-    while a Tropo view runs.
 
-    Internal; may change at any time.
+class ActiveCall:
+    """The call the current Tropo request belongs to, set while a Tropo view
+    runs. Internal.
 
-    :meta private:
+    :param session_id: the session id the tokens bind.
+    :param state: the call state, restored from the token or empty.
     """
 
     __slots__ = ("session_id", "state")
@@ -63,19 +77,15 @@ class _Call:
         self.state = state
 
 
-#: The call of the Tropo view that is running, if any (a context variable, as
-#: Flask's own request and app contexts are).
-_CALL: contextvars.ContextVar[_Call | None] = contextvars.ContextVar(
+#: The call of the Tropo view that is running (a context variable, as Flask's
+#: own contexts are).
+CURRENT_CALL: contextvars.ContextVar[ActiveCall | None] = contextvars.ContextVar(
     "flask_tropo_call", default=None
 )
 
 
-def _current_call() -> _Call:
-    """The :class:`_Call` of the request, or a :exc:`RuntimeError`.
-
-    :meta private:
-    """
-    call = _CALL.get()
+def _current() -> dict[str, t.Any]:
+    call = CURRENT_CALL.get()
     if call is None:
         raise RuntimeError(
             "call_state is only available while a Tropo handler runs, in a"
@@ -83,64 +93,52 @@ def _current_call() -> _Call:
             " on_hangup or on_error. To unit-test a handler that uses it, post"
             " to its route with the test client."
         )
-    return call
+    return call.state
 
 
 class _CallStateProxy(c.MutableMapping[str, t.Any]):
-    """The dict of the current call; see :data:`call_state`.
-
-    Internal; use the :data:`call_state` instance.
-
-    :meta private:
-    """
+    """The dict of the current call; see :data:`call_state`. Internal."""
 
     __slots__ = ()
 
     def __getitem__(self, key: str) -> t.Any:
-        return _current_call().state[key]
+        return _current()[key]
 
     def __setitem__(self, key: str, value: t.Any) -> None:
         if not isinstance(key, str):
             raise TropoError(
-                f"call_state keys must be strings (they travel as JSON object keys),"
+                "call_state keys must be strings (they travel as JSON object keys),"
                 f" got {key!r} ({type(key).__name__})."
             )
-        _current_call().state[key] = value
+        _current()[key] = value
 
     def __delitem__(self, key: str) -> None:
-        del _current_call().state[key]
+        del _current()[key]
 
     def __iter__(self) -> c.Iterator[str]:
-        return iter(_current_call().state)
+        return iter(_current())
 
     def __len__(self) -> int:
-        return len(_current_call().state)
+        return len(_current())
 
     def __bool__(self) -> bool:
-        # Outside a Tropo request the proxy is empty rather than an error, so
-        # that logging ("%r", call_state), debuggers and doc tools can look at
-        # it; every other use still raises.
-        call = _CALL.get()
+        # Empty rather than an error outside a Tropo request, so that logging
+        # ("%r", call_state), debuggers and doc tools can look at it.
+        call = CURRENT_CALL.get()
         return call is not None and bool(call.state)
-
-    def __contains__(self, key: object) -> bool:
-        return key in _current_call().state
-
-    def get(self, key: str, default: t.Any = None) -> t.Any:
-        return _current_call().state.get(key, default)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, c.Mapping):
-            return _current_call().state == dict(other.items())
+            return _current() == dict(other.items())
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        try:
-            return f"<call_state {_current_call().state!r}>"
-        except RuntimeError:
+        call = CURRENT_CALL.get()
+        if call is None:
             return "<call_state (no Tropo request)>"
+        return f"<call_state {call.state!r}>"
 
 
 call_state: c.MutableMapping[str, t.Any] = _CallStateProxy()
@@ -175,53 +173,174 @@ data in your database. Outside a Tropo request, using it is a
 """
 
 
-class _Linker:
-    """The ``next_url`` callable of one render: resolves a handler to its
-    route and returns the route's URL with a signed token.
+class Tokens:
+    """Signs and checks the ``next`` tokens of one app with one secret key.
+    Internal.
 
-    Internal; may change at any time.
-
-    :meta private:
+    :param key: the secret key, or a list of keys (the last signs, any
+        verifies), as itsdangerous takes them.
     """
 
-    __slots__ = (
-        "_app",
-        "_app_state",
-        "_config",
-        "_call",
-        "_blueprint",
-        "_adapter",
-        "_urls",
+    def __init__(self, key: t.Any) -> None:
+        if not key:
+            raise RuntimeError(
+                "flask-tropo signs next URLs and needs a secret key: set"
+                " TROPO_SECRET_KEY (or Flask's SECRET_KEY) in app.config."
+            )
+        self.key = key
+        self.signer = TimestampSigner(key, salt=_SALT, digest_method=hashlib.sha256)
+
+    def dumps(
+        self, config: Config, session_id: str, endpoint: str, state: t.Any
+    ) -> str:
+        """Sign a token for ``endpoint`` carrying ``state``.
+
+        :raise TropoError: a value in the state is not JSON-serializable.
+        :raise StateTooLarge: the token is above ``TROPO_MAX_STATE_BYTES``.
+        """
+        payload = [session_id, endpoint, state]
+        try:
+            try:
+                data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+                raw = data.encode()
+            except UnicodeEncodeError:
+                # A lone surrogate (a "\ud800" escape in a posted document)
+                # has no UTF-8 form; ASCII JSON escapes it again.
+                raw = json.dumps(payload, separators=(",", ":")).encode()
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise _not_json(state, exc) from exc
+        limit = config["TROPO_MAX_STATE_BYTES"]
+        token = self._sign(raw, len(raw) >= _COMPRESS_FROM)
+        if limit is not None and len(token) > limit:
+            token = self._sign(raw, True)
+            if len(token) > limit:
+                raise StateTooLarge(
+                    f"call_state is too large for a next URL: its signed token is"
+                    f" {len(token)} bytes, above the {limit} bytes allowed by"
+                    " TROPO_MAX_STATE_BYTES. Keep ids in call_state and the data"
+                    " in your database, or raise TROPO_MAX_STATE_BYTES."
+                )
+        return token
+
+    def _sign(self, data: bytes, compress: bool) -> str:
+        payload = base64_encode(data)
+        if compress:
+            packed = zlib.compress(data)
+            if len(packed) < len(data) - 1:  # as URLSafeSerializer decides
+                payload = b"." + base64_encode(packed)
+        return self.signer.sign(payload).decode("ascii")
+
+    def loads(
+        self, config: Config, token: str | None, session_id: str, endpoint: str
+    ) -> dict[str, t.Any]:
+        """Check a token posted to ``endpoint`` and return its state.
+
+        :raise InvalidNextToken: missing, tampered, expired, dated in the
+            future, or issued for another session or route.
+        """
+        if not token:
+            raise InvalidNextToken(
+                f"The {NEXT_PARAM} query parameter is missing: result routes accept"
+                " only the next URLs that flask-tropo rendered."
+            )
+        try:
+            payload, issued = self.signer.unsign(token, return_timestamp=True)
+            data = _decode(payload)
+        except (BadData, ValueError, zlib.error, UnicodeError, RecursionError) as exc:
+            raise InvalidNextToken(
+                "The next token is invalid: it was altered, or signed with another"
+                " secret key."
+            ) from exc
+        # The age is checked here rather than by itsdangerous, which refuses
+        # a token dated even a second ahead, as a host whose clock is a little
+        # ahead of this one may date it.
+        age = time.time() - issued.timestamp()
+        max_age = config["TROPO_NEXT_MAX_AGE"]
+        if max_age is not None and age > max_age:
+            raise InvalidNextToken(
+                "The next token has expired: it is older than TROPO_NEXT_MAX_AGE"
+                f" ({max_age} seconds)."
+            )
+        if age < -config["TROPO_NEXT_MAX_SKEW"]:
+            raise InvalidNextToken(
+                "The next token is dated in the future, beyond TROPO_NEXT_MAX_SKEW"
+                f" ({config['TROPO_NEXT_MAX_SKEW']} seconds)."
+            )
+        if type(data) is not list or len(data) != 3 or type(data[2]) is not dict:
+            raise InvalidNextToken("The next token is not a flask-tropo token.")
+        if data[0] != session_id:
+            raise InvalidNextToken(
+                "The next token was issued for another call session."
+            )
+        if data[1] != endpoint:
+            raise InvalidNextToken("The next token was issued for another route.")
+        return data[2]
+
+
+def _not_json(state: t.Any, exc: Exception) -> TropoError:
+    """Name the state key whose value cannot be written as JSON."""
+    where = "call_state"
+    for key, value in state.items():
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError, RecursionError):
+            where = f"call_state[{key!r}]"
+            break
+    return TropoError(
+        f"{where} cannot ride in a next URL: {exc}. Store only JSON values"
+        " (strings, numbers, booleans, None, and lists and dicts of them), for"
+        " example an id instead of an object."
     )
 
+
+def _decode(payload: bytes) -> t.Any:
+    """The JSON value of a token's payload, inflating it (at most
+    ``_MAX_INFLATED`` bytes) when it is compressed.
+
+    :raise ValueError: not base64, too large once inflated, or not JSON.
+    """
+    if payload[:1] != b".":
+        return json.loads(base64_decode(payload))
+    inflater = zlib.decompressobj()
+    data = inflater.decompress(base64_decode(payload[1:]), _MAX_INFLATED)
+    if inflater.unconsumed_tail or not inflater.eof:
+        raise ValueError("the compressed state is too large or truncated")
+    return json.loads(data)
+
+
+class Links:
+    """The ``next_url`` of one render: resolves a handler to its route (in
+    the blueprint registration that serves the request, else the first) and
+    returns the route's URL with a signed token. Internal.
+
+    :param state: the app's Tropo state (routes and tokens).
+    :param config: the app's config.
+    :param call: the current call.
+    :param blueprint: the dotted name of the blueprint serving the request.
+    """
+
     def __init__(
-        self,
-        app: Flask,
-        app_state: _AppState,
-        config: Config,
-        call: _Call,
-        blueprint: str | None,
-        adapter: MapAdapter | None,
+        self, state: AppState, config: Config, call: ActiveCall, blueprint: str | None
     ) -> None:
-        self._app = app
-        self._app_state = app_state
-        self._config = config
-        self._call = call
-        self._blueprint = blueprint
-        self._adapter = adapter
-        self._urls: dict[str, str] = {}
+        self.state = state
+        self.config = config
+        self.call = call
+        self.blueprint = blueprint
+        self.urls: dict[str, str] = {}
 
     def __call__(self, handler: c.Callable[..., t.Any]) -> str:
-        routes = self._app_state.routes
-        endpoint = routes.resolve(handler, self._blueprint)
-        url = self._urls.get(endpoint)
+        endpoint = self.state.routes.resolve(handler, self.blueprint)
+        url = self.urls.get(endpoint)
         if url is None:
-            call = self._call
-            token = self._app_state.tokens.dumps(
-                self._config, call.session_id, endpoint, call.state
+            config = self.config
+            token = self.state.tokens(config).dumps(
+                config, self.call.session_id, endpoint, self.call.state
             )
-            base = routes.link(
-                self._app, self._adapter, endpoint, self._config["TROPO_EXTERNAL_URL"]
+            path = url_for(endpoint)
+            external = config["TROPO_EXTERNAL_URL"]
+            if external and path.startswith("/"):
+                path = external.rstrip("/") + path
+            url = self.urls[endpoint] = (
+                f"{path}{'&' if '?' in path else '?'}{NEXT_PARAM}={token}"
             )
-            url = self._urls[endpoint] = f"{base}{NEXT_PARAM}={token}"
         return url

@@ -18,9 +18,8 @@ from marshmallow import ValidationError
 
 from . import verbs as v
 from .exceptions import InvalidDocument
-from .schemas.compiled import _VERB_DUMPERS
-from .schemas.compiled import dump_verb
-from .schemas.verbs import _next_url
+from .schemas.verb_fields import NEXT_URL
+from .schemas.verbs import dump_verb
 from .schemas.verbs import load_verb
 
 __all__ = ["render", "parse_document"]
@@ -52,8 +51,7 @@ def render(
     """
     items = (verbs,) if isinstance(verbs, v.Verb) else verbs
     out: list[dict[str, t.Any]] = []
-    # next_url_resolver(next_url), without building the context manager.
-    token = _next_url.set(next_url)
+    token = NEXT_URL.set(next_url)
     try:
         for verb in items:
             if not isinstance(verb, v.Verb):
@@ -61,12 +59,9 @@ def render(
                     f"render() takes verbs from flask_tropo.verbs, got {verb!r}"
                     f" ({type(verb).__name__})."
                 )
-            dump: c.Callable[[v.Verb], t.Any] = (
-                _VERB_DUMPERS.get(type(verb)) or dump_verb
-            )
-            out.append({verb.tropo_key: dump(verb)})
+            out.append({verb.tropo_key: dump_verb(verb)})
     finally:
-        _next_url.reset(token)
+        NEXT_URL.reset(token)
     return {"tropo": out}
 
 

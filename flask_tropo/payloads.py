@@ -24,12 +24,9 @@ from __future__ import annotations
 
 import collections.abc as c
 import datetime as dt
-import functools
 import typing as t
 from dataclasses import dataclass
 from dataclasses import field
-
-from ._init import fast_init
 
 __all__ = [
     "Action",
@@ -40,7 +37,6 @@ __all__ = [
 ]
 
 
-@fast_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Endpoint:
     """One end of a session: the ``to`` or ``from`` caller-ID object."""
@@ -57,7 +53,6 @@ class Endpoint:
     network: str | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InitialMedia:
     """One part of an inbound MMS (wire ``initialMedia``)."""
@@ -72,7 +67,6 @@ class InitialMedia:
     disposition: str | None = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Session:
     """The document Tropo posts when a call or text conversation starts.
@@ -130,10 +124,11 @@ class Session:
         :raise InvalidPayload: the document cannot be loaded; ``messages``
             names the offending fields by their wire names.
         """
-        return _loaders()[0](data)
+        from .schemas.payloads import load_session  # the schemas import this module
+
+        return load_session(data)
 
 
-@fast_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Action:
     """The outcome of one named verb, an element of :attr:`Result.actions`."""
@@ -177,7 +172,6 @@ class Action:
     transcription: t.Any = None
 
 
-@fast_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Result:
     """The document Tropo posts to a ``next`` URL.
@@ -243,18 +237,6 @@ class Result:
         :raise InvalidPayload: the document cannot be loaded; ``messages``
             names the offending fields by their wire names.
         """
-        return _loaders()[1](data)
+        from .schemas.payloads import load_result  # the schemas import this module
 
-
-@functools.cache
-def _loaders() -> tuple[
-    c.Callable[[c.Mapping[str, t.Any] | str | bytes], Session],
-    c.Callable[[c.Mapping[str, t.Any] | str | bytes], Result],
-]:
-    """The compiled loaders, imported on first use (they import this module);
-    an import in ``parse`` itself would cost about a microsecond per call.
-    """
-    from .schemas.compiled import load_result
-    from .schemas.compiled import load_session
-
-    return load_session, load_result
+        return load_result(data)

@@ -1,6 +1,6 @@
 """Signals sent while a Tropo route handles a request.
 
-The sender is always the app (``current_app._get_current_object()``). Receivers
+The sender is always the app itself, never the ``current_app`` proxy. Receivers
 should accept ``**extra`` so more keyword arguments can be added later:
 
 .. code-block:: python

@@ -17,100 +17,9 @@ answers with the platform's semantics, and records everything on the
         assert call.heard[-1] == "You entered 1234"
         assert call.ended
 
-How calls run
--------------
-
--   **Handlers.** ``on`` handlers live for one document (the first ``on`` per
-    event counts). ``continue`` is the catch-all: an event with no handler
-    of its own falls through to it. A handler's ``say`` plays before its
-    ``next`` is posted; a handler with a ``say`` and no ``next`` plays and
-    then runs ``continue``. ``next`` URLs are resolved against the URL that
-    served the document (:func:`urllib.parse.urljoin`: absolute,
-    root-relative and document-relative all work).
--   **End of a document.** When the verbs run out, ``continue`` fires. With
-    no ``continue`` (or one without ``next``) the platform hangs up: the
-    document's ``hangup`` handler, if it has a ``next``, gets a result with
-    state ``DISCONNECTED``; its answer is not run.
--   **ask.** The prompts without an ``event`` play, then the call waits.
-    :meth:`Call.press` is one DTMF entry (as if the caller then paused, or
-    pressed the terminator; keys after the terminator are dropped),
-    :meth:`Call.speak` is speech, :meth:`Call.silence` a timeout. Input is
-    matched by :mod:`flask_tropo.simulator.grammar` (``mode`` and
-    ``terminator`` honoured). After a failed attempt that has a further
-    attempt, the prompts whose ``event`` matches play (``nomatch``,
-    ``nomatch:N`` with N the failed attempt's number, ``timeout``; several
-    space-separated events in one string), then the prompts without one.
-    After the last attempt ``incomplete`` fires at once, without a
-    re-prompt; the rest of the document is skipped, unless the ask has
-    ``required: false``. Success gives an action with ``name`` (when the
-    verb has one), ``attempts``, ``disposition`` ``SUCCESS``, ``confidence``
-    100, ``interpretation``, ``utterance``, ``value`` and ``concept``;
-    failure an action with ``attempts``, ``disposition`` ``NOMATCH`` or
-    ``TIMEOUT`` and ``confidence`` 0.
--   **Actions.** Every ask, record, transfer and call adds an action to the
-    document's result, in order: ``actions`` is ``{}`` for none, an object
-    for one, a list for several (a second ask waits for the first's action
-    until the document posts).
--   **record.** Unevented prompts play, then the call waits.
-    :meth:`Call.speak` is recorded (one second per word) and the recording
-    goes on; the terminator key (``choices.terminator``, else ``#``) ends it,
-    other keys are recorded; :meth:`Call.silence` ends it after
-    ``maxSilence`` (5 s) of silence, which is part of the recording;
-    ``maxTime`` (30 s) cuts it off. The action has ``disposition``
-    ``SUCCESS``, an integer ``duration``, ``uploadStatus`` ``success`` and
-    ``value`` ``http://simulator.invalid/recordings/<id>.<ext>`` (the
-    platform's temporary copy). Nothing is uploaded: :attr:`Call.recordings`
-    lists the upload URLs. Record prompts with ``event`` ``timeout`` never
-    play. A caller who hangs up after speaking leaves the recording, and its
-    action rides in the ``DISCONNECTED`` result.
--   **transfer and call** follow the simulator's ``transfer`` option.
-    ``"answer"``: ring ``say`` plays (once), the far end answers after 5 s
-    and stays 60 s, the action has ``disposition`` ``SUCCESS``,
-    ``duration``, ``connectedDuration``, ``timestamp`` and ``calledid`` (and
-    ``userType`` ``HUMAN`` with machine detection), and the document goes
-    on. ``"busy"`` (no ring) and ``"no-answer"`` (rings for the verb's
-    ``timeout``, default 30 s) fire ``incomplete`` with ``disposition``
-    ``BUSY`` or ``TIMEOUT``. ``connect`` handlers are for the called party:
-    they are logged, their ``ask`` taken as answered, their ``post`` not
-    sent. ``call`` only works when there is no call yet (a launched
-    session): the call it places makes ``say`` and friends possible; a
-    failed call's result has state ``FAILED``.
--   **message** is sent to its first ``to`` and listed in
-    :attr:`Call.messages`; the caller's call goes on. ``conference`` (the
-    caller is alone and leaves at once), ``wait`` (advances the clock),
-    ``startRecording``/``stopRecording`` (a recording in
-    :attr:`Call.recordings`), ``answer`` and ``generalLogSecurity`` are
-    logged in :attr:`Call.events`.
--   **Answering.** An inbound call is answered by the first ``answer``,
-    ``say``, ``ask``, ``record``, ``transfer``, ``conference`` or
-    ``startRecording``. ``redirect`` and ``reject`` only work before that,
-    and end the call; after it they are a :exc:`SimulationError`, as they
-    are in a launched session.
--   **Hanging up.** The ``hangup`` verb ends the call and posts nothing.
-    :meth:`Call.hangup` fires the document's ``hangup`` handler (else
-    ``continue``) with state ``DISCONNECTED`` and the actions completed so
-    far; handler ``say`` is not played, and the app's answer is not run.
--   **error** is never fired by the simulator: a bad answer raises
-    :exc:`SimulationError` in the test instead. Test an ``error`` handler by
-    posting :func:`result_payload` with ``error`` set.
--   **Text sessions** (:meth:`Simulator.text`): the ``initialText`` answers
-    the first ``ask`` of the session, whose prompt is then not sent; later
-    asks send their prompt and wait for :meth:`Call.speak` (or
-    :meth:`Call.reply`). Says are replies; both appear in :attr:`Call.heard`.
--   **Results** carry ``sessionId``, ``callId``, ``state``,
-    ``sessionDuration`` (whole seconds on a simulated clock: a press or
-    speak takes 1 s, silence the ask's ``timeout`` (30 s), recordings their
-    length, ``wait`` its time, transfers as above; prompts take none),
-    ``sequence`` (1-based), ``complete`` ``true``, ``error`` ``null``,
-    ``calledid`` (the number dialled, or the ``to`` of a launched session's
-    ``call``) and ``actions``.
--   **Bad answers.** A status other than 200, a body that is not JSON, or a
-    document :func:`~flask_tropo.parse_document` refuses raises
-    :exc:`SimulationError` naming the URL, the status and the problem (with
-    the start of the body). The Content-Type is not checked. Redirects are
-    not followed. In process, an exception in a view propagates when the
-    app is testing (``TESTING`` or ``PROPAGATE_EXCEPTIONS``). A call that
-    fetches more than 1000 documents raises :exc:`SimulationError`.
+The platform's semantics the simulator follows, and the decisions it made
+where the WebAPI reference is silent, are listed in the documentation's
+"How calls run" (``docs/testing.rst``).
 """
 
 from __future__ import annotations
@@ -119,19 +28,19 @@ import collections.abc as c
 import contextlib
 import typing as t
 
-from .continuation import _CALL
-from .continuation import _Call
+from .continuation import CURRENT_CALL
+from .continuation import ActiveCall
 from .exceptions import SimulationError as SimulationError
 from .simulator import wire
-from .simulator.core import Simulator as Simulator
-from .simulator.engine import Call as Call
-from .simulator.entries import Event as Event
-from .simulator.entries import Recording as Recording
-from .simulator.entries import SentMessage as SentMessage
+from .simulator.call import Call as Call
 from .simulator.flow import Failure as Failure
 from .simulator.flow import Flow as Flow
 from .simulator.flow import Path as Path
 from .simulator.flow import Step as Step
+from .simulator.line import Event as Event
+from .simulator.line import Recording as Recording
+from .simulator.line import SentMessage as SentMessage
+from .simulator.simulator import Simulator as Simulator
 
 __all__ = [
     "Call",
@@ -169,12 +78,12 @@ def call_state_for(
     :param session_id: the session id of the pretend call.
     :return: the state dict, as the handler left it.
     """
-    call = _Call(session_id, dict(state or {}))
-    token = _CALL.set(call)
+    call = ActiveCall(session_id, dict(state or {}))
+    token = CURRENT_CALL.set(call)
     try:
         yield call.state
     finally:
-        _CALL.reset(token)
+        CURRENT_CALL.reset(token)
 
 
 def _wire_key(name: str) -> str:

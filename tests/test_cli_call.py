@@ -29,7 +29,7 @@ from tropo_dialect_apps import create_app
 from flask_tropo.simulator.console import call_command
 from flask_tropo.simulator.console import format_event
 from flask_tropo.simulator.console import parse_input
-from flask_tropo.simulator.entries import Event
+from flask_tropo.simulator.line import Event
 
 TESTS = Path(__file__).parent
 

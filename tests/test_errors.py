@@ -107,7 +107,7 @@ def test_get_is_a_json_405(app: Flask, client: FlaskClient, method: str) -> None
             "status": "Method Not Allowed",
             "errors": {
                 "method": [
-                    "Tropo routes accept only POST: Tropo posts its session and"
+                    "Tropo routes accept only POST: the platform posts its session and"
                     " result documents."
                 ]
             },

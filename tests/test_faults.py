@@ -434,17 +434,30 @@ def test_an_expired_token_without_verification_runs_with_no_state(
     assert tropo_faulty.runs[-1] == ("pin_entered", {})
 
 
-@pytest.mark.parametrize("ahead", [1, 2, 90])
+@pytest.mark.parametrize("ahead", [1, 2, 59])
 def test_a_token_from_a_host_whose_clock_is_ahead(
     tropo_faulty: FaultyApp, monkeypatch: pytest.MonkeyPatch, ahead: int
 ) -> None:
     """A step served by a host whose clock is ahead, the next one by a host
-    that is right: the token's age is negative, which is not expired."""
+    that is right: the token's age is negative, which is not expired, within
+    TROPO_NEXT_MAX_SKEW (60 s)."""
     tropo_faulty.app.config["TROPO_NEXT_MAX_AGE"] = 60
     session_id, url = _session_and_url(tropo_faulty, monkeypatch, ahead)
     result = result_payload(session_id=session_id, actions={"value": "1234"})
     assert _post(tropo_faulty.client, url, result)[0] == 200
     assert tropo_faulty.runs[-1][0] == "pin_entered"
+
+
+@pytest.mark.parametrize("ahead", [62, 365 * 24 * 3600])
+def test_a_token_dated_in_the_future_beyond_the_skew_is_refused(
+    tropo_faulty: FaultyApp, monkeypatch: pytest.MonkeyPatch, ahead: int
+) -> None:
+    session_id, url = _session_and_url(tropo_faulty, monkeypatch, ahead)
+    result = result_payload(session_id=session_id, actions={"value": "1234"})
+    status, body = _post(tropo_faulty.client, url, result)
+    assert status == 403
+    assert "dated in the future" in body["errors"]["tropo_token"][0]
+    assert [name for name, _ in tropo_faulty.runs] == ["incoming"]
 
 
 @pytest.mark.parametrize("key", ["TROPO_SECRET_KEY", "SECRET_KEY"])

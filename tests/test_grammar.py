@@ -8,9 +8,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flask_tropo.exceptions import TropoError
+from flask_tropo.simulator.grammar import DTMF_KEYS
 from flask_tropo.simulator.grammar import Grammar
 from flask_tropo.simulator.grammar import GrammarError
 from flask_tropo.simulator.grammar import Match
+from flask_tropo.simulator.grammar import match_input
 from flask_tropo.simulator.grammar import parse_grammar
 
 DIGIT_WORDS = "zero one two three four five six seven eight nine".split()
@@ -426,6 +428,21 @@ def test_parse_grammar_is_cached() -> None:
     assert hash(first) == hash(Grammar("yes(y), no(n)"))
     assert repr(first) == "Grammar('yes(y), no(n)')"
     assert first.source == "yes(y), no(n)"
+
+
+def test_match_input_parses_and_matches_in_one_call() -> None:
+    match = match_input("yes(yes, y, 1), no(no, n, 2)", "1", dtmf=True)
+    assert match is not None
+    assert (match.value, match.interpretation) == ("yes", "1")
+    spoken = match_input("[4 DIGITS]", "one two 3 4", dtmf=False, mode="speech")
+    assert spoken is not None and spoken.value == "1234"
+    keyed = match_input("[2 DIGITS]", "12#9", dtmf=True, terminator="#")
+    assert keyed is not None and keyed.value == "12"
+    assert match_input("[4 DIGITS]", "12", dtmf=True) is None
+    assert match_input("[ANY]", "1", dtmf=True, mode="speech") is None
+    with pytest.raises(GrammarError, match="unknown built-in grammar"):
+        match_input("[X DIGITS]", "1", dtmf=True)
+    assert frozenset("0123456789*#") == DTMF_KEYS
 
 
 def test_parse_grammar_raises_every_time() -> None:

@@ -20,8 +20,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from phone_server import phone_server
 
-from flask_tropo.phone import create_phone_app
-from flask_tropo.phone import server
+from flask_tropo.simulator.phone import create_phone_app
+from flask_tropo.simulator.phone import server
 
 ROOT = Path(__file__).parent.parent
 TEST_IDS = {
@@ -232,7 +232,8 @@ def test_the_page_files_are_package_data() -> None:
     data = config["options.package_data"]["flask_tropo"]
     globs = [item.strip() for item in data.split(",")]
     package = ROOT / "flask_tropo"
-    files = [p for p in (package / "phone" / "static").rglob("*") if p.is_file()]
+    static = package / "simulator" / "phone" / "static"
+    files = [p for p in static.rglob("*") if p.is_file()]
     assert {p.name for p in files} == {"phone.html", "phone.css", "phone.js"}
     for path in files:
         relative = path.relative_to(package).as_posix()

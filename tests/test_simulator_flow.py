@@ -16,7 +16,7 @@ from sim_apps import tropo
 
 from flask_tropo.payloads import Result
 from flask_tropo.payloads import Session
-from flask_tropo.simulator import engine
+from flask_tropo.simulator import call as engine
 from flask_tropo.testing import SimulationError
 from flask_tropo.testing import Simulator
 
@@ -422,7 +422,7 @@ def test_call_made_by_hand_and_naive_timestamps() -> None:
     import datetime as dt
 
     from flask_tropo.simulator import wire
-    from flask_tropo.simulator.transport import WSGITransport
+    from flask_tropo.simulator.wire import WSGITransport
     from flask_tropo.testing import Call
 
     naive = dt.datetime(2024, 1, 2, 3, 4, 5, 678900)

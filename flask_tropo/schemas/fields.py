@@ -49,6 +49,11 @@ class UTCDateTime(fields.Field[dt.datetime]):
         data: c.Mapping[str, t.Any] | None,
         **kwargs: t.Any,
     ) -> dt.datetime:
+        return self.convert(value)
+
+    def convert(self, value: t.Any) -> dt.datetime:
+        """The value loaded from ``value`` (not ``None``), or a
+        :exc:`~marshmallow.ValidationError`; what :mod:`.tables` calls."""
         if isinstance(value, dt.datetime):
             parsed = value
         elif isinstance(value, str):
@@ -100,6 +105,11 @@ class Headers(fields.Field[dict[str, str]]):
         data: c.Mapping[str, t.Any] | None,
         **kwargs: t.Any,
     ) -> dict[str, str]:
+        return self.convert(value)
+
+    def convert(self, value: t.Any) -> dict[str, str]:
+        """The value loaded from ``value`` (not ``None``), or a
+        :exc:`~marshmallow.ValidationError`; what :mod:`.tables` calls."""
         if isinstance(value, c.Mapping):
             return self._from_mapping(value)
         if isinstance(value, (list, tuple)):
@@ -176,6 +186,11 @@ class Parameters(fields.Field[dict[str, str]]):
         data: c.Mapping[str, t.Any] | None,
         **kwargs: t.Any,
     ) -> dict[str, str]:
+        return self.convert(value)
+
+    def convert(self, value: t.Any) -> dict[str, str]:
+        """The value loaded from ``value`` (not ``None``), or a
+        :exc:`~marshmallow.ValidationError`; what :mod:`.tables` calls."""
         if not isinstance(value, c.Mapping):
             raise self.make_error("invalid")
         result: dict[str, str] = {}

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from werkzeug.exceptions import HTTPException
 
-from .._view import tropo_view
-from .core import Simulator
+from ..views import tropo_route
+from .simulator import Simulator
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from flask import Flask
@@ -46,7 +46,7 @@ def tropo_routes(app: Flask) -> list[Route]:
     return [
         Route(rule.rule, route.kind, rule.endpoint)
         for rule in app.url_map.iter_rules()
-        if (route := tropo_view(views.get(rule.endpoint))) is not None
+        if (route := tropo_route(views.get(rule.endpoint))) is not None
     ]
 
 

@@ -167,7 +167,7 @@ def phone_command(port: int) -> None:
 
     The page is a small server of its own, never part of the app.
     """
-    from ..phone import serve
+    from .phone import serve
 
     app = _app()
     click.echo(f"The phone page: http://127.0.0.1:{port}/ (Ctrl+C to stop)")

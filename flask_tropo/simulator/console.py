@@ -19,19 +19,20 @@ from urllib.parse import urlsplit
 from urllib.parse import urlunsplit
 
 import click
+from flask import Flask
 from flask import current_app
 from flask import has_app_context
 from flask.cli import ScriptInfo
 
 from ..exceptions import TropoError
 from . import wire
-from .core import TRANSFER_OUTCOMES
-from .core import Simulator
-from .steps import DTMF
+from .grammar import DTMF_KEYS as DTMF
+from .simulator import TRANSFER_OUTCOMES
+from .simulator import Simulator
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from .engine import Call
-    from .entries import Event
+    from .call import Call
+    from .line import Event
 
 __all__ = ["call_command", "format_event", "parse_input"]
 
@@ -136,11 +137,11 @@ def _echo_event(event: Event, *, full_urls: bool = False) -> None:
         click.echo(line)
 
 
-def _app_target() -> t.Any:
+def _app_target() -> Flask:
     if has_app_context():
-        return t.cast(t.Any, current_app)._get_current_object()
-    info = click.get_current_context().ensure_object(ScriptInfo)
-    return info.load_app()
+        # the proxy is a WSGI app itself; the call runs inside this context
+        return current_app
+    return click.get_current_context().ensure_object(ScriptInfo).load_app()
 
 
 def _split_url(value: str) -> tuple[str, str]:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import collections.abc as c
 import copy
-import functools
 import heapq
 import itertools
 import re
@@ -44,23 +43,22 @@ from .flow import Failure
 from .flow import Flow
 from .flow import Path
 from .flow import Step
+from .grammar import DTMF_KEYS
 from .grammar import Option
 from .grammar import parse_grammar
+from .line import TRANSFER_OUTCOMES
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from .core import Simulator
-    from .engine import Call
-    from .entries import Event
+    from .call import Call
+    from .line import Event
+    from .simulator import Simulator
 
 __all__ = ["explore"]
 
-#: What the far end of a transfer or call may do.
-FAR_ENDS = ("answer", "busy", "no-answer")
 #: The words of the recording made at a ``record``.
 RECORDED = "Hello, this is a test message."
 #: The kinds of routes a ``next`` leads to, which should all be reached.
 LINKED_KINDS = frozenset({"result", "hangup"})
-_KEYS = frozenset("0123456789*#")
 _TOKEN = re.compile(r"tropo_token=[^&'\"\s)]+")
 
 
@@ -219,7 +217,7 @@ class _Replay:
         return step
 
     def far_end(self, verb: v.Transfer | v.Call) -> str:
-        options = [Step("transfer", outcome) for outcome in FAR_ENDS]
+        options = [Step("transfer", outcome) for outcome in TRANSFER_OUTCOMES]
         return self.choose(options, verb).value
 
     # -- playing ------------------------------------------------------------------
@@ -308,7 +306,7 @@ def _options(
 def _entry(value: str, keypad: bool) -> Step:
     """A value from ``inputs``: pressed when it is keys, else spoken."""
     keys = "".join(value.split())
-    if keypad and keys and set(keys) <= _KEYS:
+    if keypad and keys and set(keys) <= DTMF_KEYS:
         return Step("press", keys)
     return Step("speak", value)
 
@@ -317,7 +315,7 @@ def _samples(option: Option, keypad: bool, speech: bool) -> list[Step]:
     """The inputs tried for one option of a grammar."""
     if option.kind == "choice":
         found = []
-        keys = next((w for w in option.words if w and set(w) <= _KEYS), None)
+        keys = next((w for w in option.words if w and set(w) <= DTMF_KEYS), None)
         if keypad and keys is not None:
             found.append(Step("press", keys))
         if speech:
@@ -357,23 +355,10 @@ def explore(
                 f" got {given!r}."
             )
         values[name] = items
-    start: c.Callable[[Simulator], Call]
-    if text is not None:
-        start = functools.partial(_text, rule=rule, text=text)
-    elif launch is not None:
-        start = functools.partial(_launch, rule=rule, parameters=dict(launch))
-    else:
-        start = functools.partial(_dial, rule=rule)
+
+    def start(sim: Simulator) -> Call:
+        if text is not None:
+            return sim.text(rule, text)
+        return sim.dial(rule) if launch is None else sim.launch(rule, **launch)
+
     return _Explorer(sim, rule, values, max_steps, max_paths, start).run()
-
-
-def _dial(sim: Simulator, *, rule: str) -> Call:
-    return sim.dial(rule)
-
-
-def _text(sim: Simulator, *, rule: str, text: str) -> Call:
-    return sim.text(rule, text)
-
-
-def _launch(sim: Simulator, *, rule: str, parameters: dict[str, object]) -> Call:
-    return sim.launch(rule, **parameters)

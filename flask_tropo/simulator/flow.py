@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .. import verbs as v
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from .engine import Call
+    from .call import Call
 
 __all__ = ["Failure", "Flow", "Path", "Step"]
 

@@ -1,8 +1,34 @@
-"""Matching caller input against an ``ask``'s ``choices`` grammar.
+"""Tropo's simple ``choices`` grammar: parse it, and match caller input.
 
-The simulator uses this module to decide what a caller's input means for an
-``ask`` whose ``choices`` is ``{"value": grammar, "mode": ..., "terminator": ...}``.
-It understands Tropo's simple grammar:
+This module stands on its own (it imports nothing of the simulator) so that
+anything emulating Tropo's matching can use it: the simulator's ``ask``, and
+platforms that serve another wire format with Tropo's semantics. Its API:
+
+``parse_grammar(value) -> Grammar``
+    Parse a grammar string (cached); :exc:`GrammarError` names the bad part.
+``Grammar.match(entered, *, dtmf, mode=None, terminator=None) -> Match | None``
+    What an input means; ``None`` is a no-match. ``mode`` and ``terminator``
+    are the ask's ``choices.mode`` and ``choices.terminator``.
+``match_input(grammar, entered, *, dtmf, mode=None, terminator=None)``
+    Both in one call, from the grammar string.
+:class:`Match`
+    ``value`` (the grammar's answer), ``interpretation`` (what was
+    recognised), ``utterance``, ``concept`` and ``confidence``: the fields of
+    an ``ask`` action.
+:data:`DTMF_KEYS`
+    The keys a caller can press.
+``Grammar.options -> tuple[Option, ...]``
+    The options as written, for tools that list what a grammar takes (the
+    explorer).
+
+.. code-block:: python
+
+    match = match_input("yes(yes, y, 1), no(no, n, 2)", "1", dtmf=True)
+    assert match is not None and match.value == "yes"
+    assert match.interpretation == "1"
+    assert match_input("[4 DIGITS]", "12", dtmf=True) is None
+
+The grammar forms:
 
 ``[N DIGITS]``, ``[N DIGIT]``, ``[N-M DIGITS]``
     Exactly ``N`` digits, or ``N`` to ``M`` digits. ``N`` is at least 1 and
@@ -19,13 +45,6 @@ Forms can be mixed in one comma-separated grammar:
 ``"[4 DIGITS], call(*, star, call)"``, ``"yes(yes, y, 1), no(no, n, 2)"``.
 The options are tried in the order they are written and the first one that
 matches wins.
-
-.. code-block:: python
-
-    grammar = parse_grammar("yes(yes, y, 1), no(no, n, 2)")
-    match = grammar.match("1", dtmf=True)
-    assert match is not None and match.value == "yes"
-    assert match.interpretation == "1"
 
 Behaviour choices (the real platform leaves these open, or the simulator is
 deliberately lenient):
@@ -78,23 +97,21 @@ from dataclasses import dataclass
 
 from ..exceptions import TropoError
 
-__all__ = ["GrammarError", "Grammar", "Match", "Option", "parse_grammar"]
+__all__ = [
+    "DTMF_KEYS",
+    "Grammar",
+    "GrammarError",
+    "Match",
+    "match_input",
+    "Option",
+    "parse_grammar",
+]
 
-_DTMF_KEYS = frozenset("0123456789*#")
+#: The DTMF keys.
+DTMF_KEYS = frozenset("0123456789*#")
 _MODES = frozenset({"dtmf", "speech", "any"})
-_DIGIT_WORDS = {
-    "zero": "0",
-    "oh": "0",
-    "one": "1",
-    "two": "2",
-    "three": "3",
-    "four": "4",
-    "five": "5",
-    "six": "6",
-    "seven": "7",
-    "eight": "8",
-    "nine": "9",
-}
+_NUMBERS = "zero one two three four five six seven eight nine".split()
+_DIGIT_WORDS = {word: str(n) for n, word in enumerate(_NUMBERS)} | {"oh": "0"}
 _DIGITS_RE = re.compile(r"(\d+)\s*(?:-\s*(\d+)\s*)?DIGITS?", re.IGNORECASE | re.ASCII)
 
 
@@ -141,6 +158,10 @@ class Match:
     confidence: int = 100
 
 
+# Each option answers ``(value, interpretation)`` for input it accepts: DTMF
+# keys (terminator removed) or stripped speech.
+
+
 @dataclass(frozen=True)
 class _Digits:
     """Internal: a ``[N DIGITS]`` or ``[N-M DIGITS]`` option."""
@@ -148,14 +169,9 @@ class _Digits:
     low: int
     high: int
 
-    def match_dtmf(self, keys: str) -> str | None:
-        if keys.isdigit() and self.low <= len(keys) <= self.high:
-            return keys
-        return None
-
-    def match_speech(self, text: str) -> tuple[str, str] | None:
-        digits = _spoken_digits(text)
-        if digits is not None and self.low <= len(digits) <= self.high:
+    def match(self, entered: str, dtmf: bool) -> tuple[str, str] | None:
+        digits = entered if dtmf else _spoken_digits(entered)
+        if digits and digits.isdigit() and self.low <= len(digits) <= self.high:
             return digits, digits
         return None
 
@@ -164,11 +180,8 @@ class _Digits:
 class _Any:
     """Internal: the ``[ANY]`` option."""
 
-    def match_dtmf(self, keys: str) -> str | None:
-        return keys
-
-    def match_speech(self, text: str) -> tuple[str, str] | None:
-        return text, text
+    def match(self, entered: str, dtmf: bool) -> tuple[str, str] | None:
+        return entered, entered
 
 
 @dataclass(frozen=True)
@@ -178,17 +191,14 @@ class _Choice:
     value: str
     words: tuple[str, ...]
 
-    def match_dtmf(self, keys: str) -> str | None:
-        if keys in self.words:
-            return self.value
-        return None
-
-    def match_speech(self, text: str) -> tuple[str, str] | None:
-        said = _normalise(text)
-        digits = _spoken_digits(text)
+    def match(self, entered: str, dtmf: bool) -> tuple[str, str] | None:
+        if dtmf:
+            return (self.value, entered) if entered in self.words else None
+        said = _normalise(entered)
+        digits = _spoken_digits(entered)
         for word in self.words:
             if _normalise(word) == said or (digits is not None and word == digits):
-                return self.value, text
+                return self.value, entered
         return None
 
 
@@ -226,12 +236,6 @@ class Grammar:
     Build one with :meth:`parse` (or :func:`parse_grammar`, which caches), then
     ask it what an input means with :meth:`match`.
 
-    .. code-block:: python
-
-        grammar = Grammar.parse("[4 DIGITS], call(*, star, call)")
-        grammar.match("1234#", dtmf=True, terminator="#").value  # "1234"
-        grammar.match("star", dtmf=False).value  # "call"
-
     :param value: the grammar string, as in ``choices.value``.
     :raises GrammarError: if the grammar is malformed.
     """
@@ -245,12 +249,7 @@ class Grammar:
 
     @classmethod
     def parse(cls, value: str) -> Grammar:
-        """Parse a grammar string.
-
-        :param value: the grammar string, as in ``choices.value``.
-        :raises GrammarError: if the grammar is malformed; the message names
-            the bad part.
-        """
+        """Parse a grammar string: the same as ``Grammar(value)``."""
         return cls(value)
 
     def __repr__(self) -> str:
@@ -297,52 +296,34 @@ class Grammar:
             raise ValueError(
                 f"Unknown choices mode {mode!r}; expected 'dtmf', 'speech' or 'any'."
             )
-        if terminator and (len(terminator) != 1 or terminator not in _DTMF_KEYS):
+        if terminator and (len(terminator) != 1 or terminator not in DTMF_KEYS):
             raise ValueError(
                 f"Invalid terminator {terminator!r}; expected one of 0-9, * or #."
             )
+        if allowed == ("speech" if dtmf else "dtmf"):
+            return None
         if dtmf:
-            if allowed == "speech":
-                return None
-            return self._match_dtmf(entered, terminator or None)
-        if allowed == "dtmf":
-            return None
-        return self._match_speech(entered)
-
-    def _match_dtmf(self, entered: str, terminator: str | None) -> Match | None:
-        keys = "".join(entered.split())
-        for key in keys:
-            if key not in _DTMF_KEYS:
-                raise ValueError(
-                    f"Invalid DTMF key {key!r} in {entered!r}; expected 0-9, * or #."
-                )
-        if terminator is not None:
-            keys = keys.partition(terminator)[0]
-        if not keys:
-            return None
-        for option in self._options:
-            value = option.match_dtmf(keys)
-            if value is not None:
-                return Match(
-                    value=value,
-                    interpretation=keys,
-                    utterance=" ".join(keys),
-                    concept=value,
-                )
-        return None
-
-    def _match_speech(self, entered: str) -> Match | None:
-        text = entered.strip()
+            keys = "".join(entered.split())
+            for key in keys:
+                if key not in DTMF_KEYS:
+                    raise ValueError(
+                        f"Invalid DTMF key {key!r} in {entered!r};"
+                        " expected 0-9, * or #."
+                    )
+            text = keys.partition(terminator)[0] if terminator else keys
+            utterance = " ".join(text)
+        else:
+            text = utterance = entered.strip()
         if not text:
             return None
         for option in self._options:
-            found = option.match_speech(text)
+            found = option.match(text, dtmf)
             if found is not None:
                 value, interpretation = found
                 return Match(
                     value=value,
                     interpretation=interpretation,
-                    utterance=text,
+                    utterance=utterance,
                     concept=value,
                 )
         return None
@@ -359,6 +340,32 @@ def parse_grammar(value: str) -> Grammar:
     :raises GrammarError: if the grammar is malformed.
     """
     return Grammar(value)
+
+
+def match_input(
+    grammar: str,
+    entered: str,
+    *,
+    dtmf: bool,
+    mode: str | None = None,
+    terminator: str | None = None,
+) -> Match | None:
+    """What ``entered`` means for ``grammar``, or ``None`` for a no-match:
+    :func:`parse_grammar` then :meth:`Grammar.match`.
+
+    :param grammar: the grammar string, as in ``choices.value``.
+    :param entered: the keys pressed (when ``dtmf`` is true) or the words
+        spoken or typed.
+    :param dtmf: whether ``entered`` is DTMF keys.
+    :param mode: ``choices.mode``.
+    :param terminator: ``choices.terminator``.
+    :raises GrammarError: if the grammar is malformed.
+    :raises ValueError: for an unknown mode or terminator, or a character in
+        DTMF input that is not a key.
+    """
+    return parse_grammar(grammar).match(
+        entered, dtmf=dtmf, mode=mode, terminator=terminator
+    )
 
 
 def _normalise(text: str) -> str:

@@ -1,6 +1,6 @@
 """The verbs that do not wait for the caller: say, transfer, call, message,
 conference, wait, the recording and logging switches, and the verbs that end
-a call.
+a call. Each reads and changes the call's :class:`~.line.Line`.
 
 :meta private:
 """
@@ -11,17 +11,13 @@ import collections.abc as c
 import typing as t
 
 from .. import verbs as v
-from ..exceptions import SimulationError
-from .entries import SentMessage
-from .steps import Document
-from .steps import Stop
-from .steps import named
-from .steps import says_of
+from .line import Document
+from .line import Line
+from .line import SentMessage
+from .line import Stop
+from .line import says_of
 
-if t.TYPE_CHECKING:  # pragma: no cover
-    from .engine import Call
-
-__all__ = ["CONNECTED_SECONDS", "DIAL_TIMEOUT", "RING_SECONDS", "run"]
+__all__ = ["CONNECTED_SECONDS", "DIAL_TIMEOUT", "RING_SECONDS", "describe", "run"]
 
 #: Seconds a transfer or outbound call rings before it is answered.
 RING_SECONDS = 5
@@ -31,82 +27,113 @@ CONNECTED_SECONDS = 60
 DIAL_TIMEOUT = 30.0
 
 
-_Handler: t.TypeAlias = "c.Callable[[Call, Document, t.Any], Stop | None]"
+_Handler: t.TypeAlias = "c.Callable[[Line, Document, t.Any], Stop | None]"
 
 
-def run(call: Call, doc: Document, verb: v.Verb) -> Stop | None:
+def run(line: Line, doc: Document, verb: v.Verb) -> Stop | None:
     """Run one verb that does not wait; return how the document stops, or
     ``None`` to go on with the next verb.
 
-    :param call: the call.
+    :param line: the call's line.
     :param doc: the document being run.
     :param verb: the verb.
     """
-    return _HANDLERS[type(verb)](call, doc, verb)
+    return _HANDLERS[type(verb)](line, doc, verb)
+
+
+def describe(verb: v.Verb) -> str:
+    """A short summary of a verb for the event log."""
+    if isinstance(verb, v.Say):
+        return verb.value
+    if isinstance(verb, v.On):
+        parts = [verb.event]
+        if isinstance(verb.next, str):
+            parts.append(f"next={verb.next}")
+        if verb.say:
+            parts.append("say=" + " / ".join(s.value for s in says_of(verb.say)))
+        return " ".join(parts)
+    if isinstance(verb, v.Ask):
+        choices = t.cast(v.Choices, verb.choices)
+        parts = [f"choices {choices.value}"]
+        for key in ("mode", "terminator"):
+            if getattr(choices, key):
+                parts.append(f"{key}={getattr(choices, key)}")
+        if verb.attempts:
+            parts.append(f"attempts={verb.attempts}")
+        if verb.name:
+            parts.append(f"name={verb.name}")
+        return " ".join(parts)
+    if isinstance(verb, (v.Transfer, v.Call, v.Message)):
+        return "to " + (verb.to if isinstance(verb.to, str) else ", ".join(verb.to))
+    if isinstance(verb, v.Redirect):
+        return f"to {verb.to}"
+    if isinstance(verb, v.Conference):
+        return f"room {verb.id}"
+    if isinstance(verb, v.Wait):
+        return f"{verb.milliseconds} ms"
+    if isinstance(verb, v.GeneralLogSecurity):
+        return verb.state
+    if isinstance(verb, v.Record) and verb.name:
+        return f"name={verb.name}"
+    return ""
 
 
 def _first(to: str | c.Sequence[str]) -> str:
     return to if isinstance(to, str) else to[0]
 
 
-def _say(call: Call, doc: Document, verb: v.Say) -> None:
-    call._need_call(doc, "say")
-    call._hear(verb.value, "say")
+def _say(line: Line, doc: Document, verb: v.Say) -> None:
+    line.need_call(doc, "say")
+    line.play([verb], "say")
 
 
 def _dial(
-    call: Call, verb: v.Transfer | v.Call, to: str, outcome: str
+    line: Line, doc: Document, verb: v.Transfer | v.Call, outcome: str
 ) -> tuple[dict[str, t.Any], bool]:
-    """The far end's answer, ``outcome`` (per the ``transfer`` option)."""
-    started = call._clock
-    action = named(verb.name)
-    action["timestamp"] = call._timestamp()
+    """Dial the first ``to`` of ``verb``; the far end does ``outcome``."""
+    started, timestamp, to = line.clock, line.timestamp(), _first(verb.to)
     if outcome == "answer":
-        call._clock += RING_SECONDS
-        disposition = "SUCCESS"
-    elif outcome == "busy":
-        disposition = "BUSY"
-    else:
-        call._clock += verb.timeout if verb.timeout is not None else DIAL_TIMEOUT
-        disposition = "TIMEOUT"
-    action.update(
-        duration=int(call._clock - started),
+        line.clock += RING_SECONDS
+    elif outcome == "no-answer":
+        line.clock += verb.timeout if verb.timeout is not None else DIAL_TIMEOUT
+    action = doc.act(
+        verb.name,
+        timestamp=timestamp,
+        duration=int(line.clock - started),
         connectedDuration=0,
-        disposition=disposition,
+        disposition={"answer": "SUCCESS", "busy": "BUSY"}.get(outcome, "TIMEOUT"),
         calledid=to,
     )
     if outcome == "answer" and verb.machine_detection:
         action["userType"] = "HUMAN"
     word = {"answer": "answered", "busy": "is busy", "no-answer": "did not answer"}
-    call._log("note", verb.tropo_key, f"{to} {word[outcome]}")
+    line.log("note", verb.tropo_key, f"{to} {word[outcome]}")
     return action, outcome == "answer"
 
 
-def _transfer(call: Call, doc: Document, verb: v.Transfer) -> Stop | None:
-    call._need_call(doc, "transfer")
-    to = _first(verb.to)
+def _transfer(line: Line, doc: Document, verb: v.Transfer) -> Stop | None:
+    line.need_call(doc, "transfer")
     handlers = t.cast("tuple[v.On, ...]", verb.on or ())
-    outcome = call._far_end(verb)
+    outcome = line.far_end(verb)
     if outcome != "busy":
         for on in handlers:
             if on.event == "ring" and on.say:
-                call._play(says_of(on.say), "ring")
-    started = call._clock
-    action, answered = _dial(call, verb, to, outcome)
+                line.play(says_of(on.say), "ring")
+    started = line.clock
+    action, answered = _dial(line, doc, verb, outcome)
     if answered:
         for on in handlers:
             if on.event == "connect":
-                _connect(call, on)
-        call._clock += CONNECTED_SECONDS
-        action["duration"] = int(call._clock - started)
+                _connect(line, on)
+        line.clock += CONNECTED_SECONDS
+        action["duration"] = int(line.clock - started)
         action["connectedDuration"] = CONNECTED_SECONDS
-    doc.actions.append(action)
     if answered or verb.required is False:
         return None
     return Stop("incomplete")
 
 
-def _connect(call: Call, on: v.On) -> None:
+def _connect(line: Line, on: v.On) -> None:
     parts = []
     if on.say:
         parts.append("say")
@@ -117,31 +144,27 @@ def _connect(call: Call, on: v.On) -> None:
     if on.next:
         parts.append("next (not followed)")
     what = ", ".join(parts) or "nothing"
-    call._log("note", "connect", f"for the called party: {what}")
+    line.log("note", "connect", f"for the called party: {what}")
 
 
-def _call(call: Call, doc: Document, verb: v.Call) -> Stop | None:
-    if call._channel is not None:
-        raise SimulationError(
+def _call(line: Line, doc: Document, verb: v.Call) -> Stop | None:
+    if line.channel is not None:
+        raise doc.error(
             "call: a call is already active (call only starts a new one in a"
-            " launched session); use transfer to connect the caller elsewhere",
-            url=doc.url,
-            status=200,
+            " launched session); use transfer to connect the caller elsewhere"
         )
-    to = _first(verb.to)
-    action, answered = _dial(call, verb, to, call._far_end(verb))
-    call._called_id = to
-    doc.actions.append(action)
+    _, answered = _dial(line, doc, verb, line.far_end(verb))
+    line.called_id = _first(verb.to)
     if answered:
-        call._channel = verb.channel or "VOICE"
-        call._answered = True
+        line.channel = verb.channel or "VOICE"
+        line.answered = True
         return None
     if verb.required is False:
         return None
     return Stop("incomplete", state="FAILED")
 
 
-def _message(call: Call, doc: Document, verb: v.Message) -> None:
+def _message(line: Line, doc: Document, verb: v.Message) -> None:
     says = says_of(verb.say)
     channel = verb.channel or "VOICE"
     media: list[str] = []
@@ -161,75 +184,69 @@ def _message(call: Call, doc: Document, verb: v.Message) -> None:
         says=values,
         media=tuple(media),
     )
-    call.messages.append(message)
-    call._log("message", "message", f"to {message.to} ({channel}): {message.text}")
+    line.messages.append(message)
+    line.log("message", "message", f"to {message.to} ({channel}): {message.text}")
 
 
-def _conference(call: Call, doc: Document, verb: v.Conference) -> None:
-    call._need_call(doc, "conference")
-    call._log(
+def _conference(line: Line, doc: Document, verb: v.Conference) -> None:
+    line.need_call(doc, "conference")
+    line.log(
         "note",
         "conference",
         f"joined room {verb.id!r}; no one else is there, the caller leaves at once",
     )
 
 
-def _wait(call: Call, doc: Document, verb: v.Wait) -> None:
-    call._clock += verb.milliseconds / 1000
+def _wait(line: Line, doc: Document, verb: v.Wait) -> None:
+    line.clock += verb.milliseconds / 1000
 
 
-def _start_recording(call: Call, doc: Document, verb: v.StartRecording) -> None:
-    call._need_call(doc, "startRecording")
-    if call._call_recording is not None:
-        call._log("note", "startRecording", "already recording")
+def _start_recording(line: Line, doc: Document, verb: v.StartRecording) -> None:
+    line.need_call(doc, "startRecording")
+    if line.call_recording is not None:
+        line.log("note", "startRecording", "already recording")
         return
-    call._call_recording = (call._clock, verb)
+    line.call_recording = (line.clock, verb)
 
 
-def _stop_recording(call: Call, doc: Document, verb: v.StopRecording) -> None:
-    if call._call_recording is None:
-        call._log("note", "stopRecording", "nothing is being recorded")
-    call._stop_call_recording()
+def _stop_recording(line: Line, doc: Document, verb: v.StopRecording) -> None:
+    if line.call_recording is None:
+        line.log("note", "stopRecording", "nothing is being recorded")
+    line.stop_call_recording()
 
 
-def _answer(call: Call, doc: Document, verb: v.Answer) -> None:
-    answered = call._answered
-    call._need_call(doc, "answer")
+def _answer(line: Line, doc: Document, verb: v.Answer) -> None:
+    answered = line.answered
+    line.need_call(doc, "answer")
     if answered:
-        call._log("note", "answer", "the call was already answered")
+        line.log("note", "answer", "the call was already answered")
 
 
-def _log_security(call: Call, doc: Document, verb: v.GeneralLogSecurity) -> None:
-    call._log("note", "generalLogSecurity", f"logging {verb.state!r} from here on")
+def _log_security(line: Line, doc: Document, verb: v.GeneralLogSecurity) -> None:
+    line.log("note", "generalLogSecurity", f"logging {verb.state!r} from here on")
 
 
-def _hangup(call: Call, doc: Document, verb: v.Hangup) -> Stop:
+def _hangup(line: Line, doc: Document, verb: v.Hangup) -> Stop:
     return Stop(None, reason="the app hung up")
 
 
-def _before_answer(call: Call, doc: Document, key: str) -> None:
-    if not call._inbound:
-        raise SimulationError(
-            f"{key}: a launched session has no incoming call to {key}",
-            url=doc.url,
-            status=200,
-        )
-    if call._answered:
-        raise SimulationError(
+def _before_answer(line: Line, doc: Document, key: str) -> None:
+    if not line.inbound:
+        raise doc.error(f"{key}: a launched session has no incoming call to {key}")
+    if line.answered:
+        raise doc.error(
             f"{key}: the call is already answered; {key} only works before"
-            " the call is answered (use hangup, or transfer)",
-            url=doc.url,
-            status=200,
+            " the call is answered (use hangup, or transfer)"
         )
 
 
-def _reject(call: Call, doc: Document, verb: v.Reject) -> Stop:
-    _before_answer(call, doc, "reject")
+def _reject(line: Line, doc: Document, verb: v.Reject) -> Stop:
+    _before_answer(line, doc, "reject")
     return Stop(None, reason="the app rejected the call")
 
 
-def _redirect(call: Call, doc: Document, verb: v.Redirect) -> Stop:
-    _before_answer(call, doc, "redirect")
+def _redirect(line: Line, doc: Document, verb: v.Redirect) -> Stop:
+    _before_answer(line, doc, "redirect")
     return Stop(None, reason=f"the app redirected the call to {verb.to}")
 
 

@@ -1,49 +1,72 @@
-"""The documents the simulator posts, built in the platform's shapes.
+"""What travels between the platform and the app: the documents the
+simulator posts, how they reach the app, and reading its answer.
 
 Session documents follow ``tropo-webapi.md`` section 3 (the 2017 shape: 32-hex
 ids, ``applicationId``, ``e164Id``), result documents section 4 (keys in the
 order of the captured samples, ``calledid`` in lower case, ``actions`` an
-object for one action and a list for several).
+object for one action and a list for several). These builders are also behind
+:func:`flask_tropo.testing.session_payload` and
+:func:`flask_tropo.testing.result_payload`.
 
-These builders are also behind :func:`flask_tropo.testing.session_payload`
-and :func:`flask_tropo.testing.result_payload`.
+Both transports POST a JSON document to an absolute URL and hand back the
+status, the body and the content type; they never follow redirects (a ``3xx``
+is a bad answer, as for the platform) and keep no cookies. Credentials in a
+URL (``http://user:pass@host/voice``) are sent as HTTP Basic auth, as the
+platform does; the ``auth`` option sends them with every request.
 
 :meta private:
 """
 
 from __future__ import annotations
 
+import base64
 import collections.abc as c
 import datetime as dt
+import json
+import re
 import secrets
 import typing as t
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from urllib.parse import unquote
+from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
+
+from werkzeug.test import Client
+
+from .. import verbs as v
+from ..document import parse_document
+from ..exceptions import InvalidDocument
+from ..exceptions import SimulationError
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from _typeshed.wsgi import WSGIApplication
 
 __all__ = [
-    "ACCOUNT_ID",
-    "APPLICATION_ID",
     "DEFAULT_FROM",
     "DEFAULT_TO",
-    "actions_field",
+    "HTTPTransport",
+    "Response",
+    "Transport",
+    "WSGITransport",
     "endpoint",
+    "excerpt",
     "iso_timestamp",
     "launch_session",
     "new_id",
+    "read_document",
     "result_document",
-    "sip_headers",
-    "stringify",
     "voice_session",
 ]
 
-#: The ``accountId`` of simulated sessions.
-ACCOUNT_ID = "1"
-#: The ``applicationId`` of simulated sessions.
-APPLICATION_ID = "1"
 #: The caller of a simulated call or text, when none is given.
 DEFAULT_FROM = "+14155550100"
 #: The number dialled, when none is given.
 DEFAULT_TO = "+14155550199"
-#: The host named in simulated SIP headers.
+#: The host named in simulated SIP headers and recording URLs.
 SIP_HOST = "simulator.invalid"
+_TAG = re.compile(r"<[^>]*>")
 
 
 def new_id() -> str:
@@ -79,23 +102,20 @@ def endpoint(address: str, *, channel: str, network: str) -> dict[str, t.Any]:
     }
 
 
-def sip_headers(session_id: str, *, from_: str, to: str) -> dict[str, str]:
-    """SIP-like INVITE headers for an inbound session.
-
-    :param session_id: echoed as ``x-sid``.
-    :param from_: the caller.
-    :param to: the number dialled.
-    """
+def _session(
+    session_id: str, user_type: str, fields: dict[str, t.Any]
+) -> dict[str, t.Any]:
     return {
-        "Call-ID": secrets.token_hex(8),
-        "CSeq": "1 INVITE",
-        "Max-Forwards": "70",
-        "Request URI": f"sip:{to}@{SIP_HOST}",
-        "x-sid": session_id,
-        "From": f"<sip:{from_}@{SIP_HOST}>;tag={secrets.token_hex(4)}",
-        "To": f"<sip:{to}@{SIP_HOST}>",
-        "Content-Type": "application/sdp",
-        "Content-Length": "0",
+        "session": {
+            "id": session_id,
+            "accountId": "1",
+            "applicationId": "1",
+            "timestamp": iso_timestamp(dt.datetime.now(dt.timezone.utc)),
+            "userType": user_type,
+            "initialText": None,
+            "callId": new_id(),
+            **fields,
+        }
     }
 
 
@@ -107,9 +127,9 @@ def voice_session(
     network: str = "PSTN",
     initial_text: str | None = None,
     headers: c.Mapping[str, str] | None = None,
-    timestamp: dt.datetime | None = None,
 ) -> dict[str, t.Any]:
-    """An inbound session document: a call (``VOICE``) or a text (``TEXT``).
+    """An inbound session document: a call (``VOICE``) or a text (``TEXT``),
+    with SIP-like INVITE headers.
 
     :param from_: the caller.
     :param to: the number dialled.
@@ -117,89 +137,46 @@ def voice_session(
     :param network: the network of both endpoints.
     :param initial_text: the first message of a text conversation.
     :param headers: SIP headers added to (or replacing) the simulated ones.
-    :param timestamp: when the session starts; now when not given.
     """
     session_id = new_id()
-    return {
-        "session": {
-            "id": session_id,
-            "accountId": ACCOUNT_ID,
-            "applicationId": APPLICATION_ID,
-            "timestamp": iso_timestamp(timestamp or _now()),
-            "userType": "HUMAN",
-            "initialText": initial_text,
-            "callId": new_id(),
-            "to": endpoint(to, channel=channel, network=network),
-            "from": endpoint(from_, channel=channel, network=network),
-            "headers": {
-                **sip_headers(session_id, from_=from_, to=to),
-                **(headers or {}),
-            },
-        }
+    invite = {
+        "Call-ID": secrets.token_hex(8),
+        "CSeq": "1 INVITE",
+        "Max-Forwards": "70",
+        "Request URI": f"sip:{to}@{SIP_HOST}",
+        "x-sid": session_id,
+        "From": f"<sip:{from_}@{SIP_HOST}>;tag={secrets.token_hex(4)}",
+        "To": f"<sip:{to}@{SIP_HOST}>",
+        "Content-Type": "application/sdp",
+        "Content-Length": "0",
     }
+    fields = {
+        "initialText": initial_text,
+        "to": endpoint(to, channel=channel, network=network),
+        "from": endpoint(from_, channel=channel, network=network),
+        "headers": {**invite, **(headers or {})},
+    }
+    return _session(session_id, "HUMAN", fields)
 
 
 def launch_session(
     parameters: c.Mapping[str, object] | None = None,
-    *,
-    timestamp: dt.datetime | None = None,
 ) -> dict[str, t.Any]:
     """A token-launched session document (Session API): ``userType`` ``NONE``,
     no ``to``/``from``, and ``parameters`` with ``token`` and ``action`` plus
-    the given ones, all stringified.
+    the given ones as the platform passes them: strings, booleans as
+    ``"true"``/``"false"``, ``None`` values left out.
 
     :param parameters: the launch variables; they may replace ``token`` and
         ``action``.
-    :param timestamp: when the session starts; now when not given.
     """
     values = {"token": "simulator-token", "action": "create"}
-    values.update(stringify(parameters or {}))
-    return {
-        "session": {
-            "id": new_id(),
-            "accountId": ACCOUNT_ID,
-            "applicationId": APPLICATION_ID,
-            "timestamp": iso_timestamp(timestamp or _now()),
-            "userType": "NONE",
-            "initialText": None,
-            "callId": new_id(),
-            "parameters": values,
-        }
-    }
-
-
-def stringify(values: c.Mapping[str, object]) -> dict[str, str]:
-    """Launch parameters as the platform passes them: every value a string.
-
-    Booleans become ``"true"``/``"false"``, ``None`` values are left out,
-    everything else goes through :func:`str`.
-
-    :param values: the parameters as given.
-    """
-    out: dict[str, str] = {}
-    for key, value in values.items():
-        if value is None:
-            continue
+    for key, value in (parameters or {}).items():
         if isinstance(value, bool):
-            out[key] = "true" if value else "false"
-        else:
-            out[key] = str(value)
-    return out
-
-
-def actions_field(
-    actions: c.Sequence[c.Mapping[str, t.Any]],
-) -> dict[str, t.Any] | list[dict[str, t.Any]]:
-    """A result's ``actions``: ``{}`` for none, the object for one, a list for
-    several.
-
-    :param actions: the actions of the document, in order.
-    """
-    if not actions:
-        return {}
-    if len(actions) == 1:
-        return dict(actions[0])
-    return [dict(action) for action in actions]
+            values[key] = "true" if value else "false"
+        elif value is not None:
+            values[key] = str(value)
+    return _session(new_id(), "NONE", {"parameters": values})
 
 
 def result_document(
@@ -211,10 +188,9 @@ def result_document(
     sequence: int = 1,
     called_id: str | None = None,
     actions: c.Sequence[c.Mapping[str, t.Any]] = (),
-    complete: bool = True,
-    error: str | None = None,
 ) -> dict[str, t.Any]:
-    """A result document ``{"result": {...}}``.
+    """A result document ``{"result": {...}}``, ``complete`` and without
+    ``error``.
 
     :param session_id: the session's ``id``.
     :param call_id: the session's ``callId``.
@@ -223,9 +199,8 @@ def result_document(
     :param sequence: 1-based number of this result in the session.
     :param called_id: the number dialled (``calledid``); left out when
         ``None``.
-    :param actions: the actions of the document, in order.
-    :param complete: whether the action completed.
-    :param error: the error message, ``None`` on success.
+    :param actions: the actions of the document, in order: ``actions`` is
+        ``{}`` for none, the object for one, a list for several.
     """
     result: dict[str, t.Any] = {
         "sessionId": session_id,
@@ -233,14 +208,204 @@ def result_document(
         "state": state,
         "sessionDuration": session_duration,
         "sequence": sequence,
-        "complete": complete,
-        "error": error,
+        "complete": True,
+        "error": None,
     }
     if called_id is not None:
         result["calledid"] = called_id
-    result["actions"] = actions_field(actions)
+    listed = [dict(action) for action in actions]
+    result["actions"] = listed[0] if len(listed) == 1 else listed or {}
     return {"result": result}
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+def excerpt(body: bytes, content_type: str = "", size: int = 200) -> str:
+    """The start of a body on one line, tags removed from HTML."""
+    text = body.decode("utf-8", "replace")
+    if "html" in content_type:
+        text = _TAG.sub(" ", text)
+    text = " ".join(text.split())
+    if not text:
+        return "(empty body)"
+    return repr(text if len(text) <= size else f"{text[:size]}...")
+
+
+def read_document(answer: Response, url: str) -> list[v.Verb]:
+    """The verbs of the app's answer, read with
+    :func:`~flask_tropo.parse_document`.
+
+    :param answer: what the app answered.
+    :param url: where it was posted, for the error.
+    :raises SimulationError: for a status other than 200, a body that is not
+        JSON, or an invalid document.
+    """
+    status, body, content_type = answer.status, answer.body, answer.content_type
+    if status != 200:
+        raise SimulationError(
+            f"the app answered {status}, not 200 with a WebAPI document:"
+            f" {excerpt(body, content_type)}",
+            url=url,
+            status=status,
+        )
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except ValueError:
+        raise SimulationError(
+            f"the answer is not JSON ({content_type or 'no content type'}):"
+            f" {excerpt(body, content_type)}",
+            url=url,
+            status=status,
+        ) from None
+    try:
+        return parse_document(data)
+    except InvalidDocument as exc:
+        raise SimulationError(
+            f"invalid WebAPI document: {exc}", url=url, status=status
+        ) from exc
+
+
+#: The ``User-Agent`` of simulated requests.
+USER_AGENT = "flask-tropo-simulator"
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """What the app answered."""
+
+    #: The HTTP status code.
+    status: int
+    #: The raw body.
+    body: bytes
+    #: The media type, without parameters (``"application/json"``).
+    content_type: str
+
+
+class Transport(t.Protocol):
+    """Something that POSTs JSON to the app."""
+
+    #: Scheme and host that root-relative rules are joined to.
+    base_url: str
+
+    def post(self, url: str, payload: t.Mapping[str, t.Any]) -> Response:
+        """POST ``payload`` as JSON to the absolute ``url``."""
+        ...
+
+
+def _body(payload: t.Mapping[str, t.Any]) -> bytes:
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+def _request(url: str, auth: tuple[str, str] | None) -> tuple[str, dict[str, str]]:
+    """The URL without credentials, and the request headers: HTTP Basic
+    credentials come from the URL (``http://user:pass@host/``), else
+    ``auth``."""
+    parts = urlsplit(url)
+    if parts.username is not None:
+        auth = (unquote(parts.username), unquote(parts.password or ""))
+        url = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    headers = {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "User-Agent": USER_AGENT,
+    }
+    if auth is not None:
+        token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
+        headers["Authorization"] = f"Basic {token}"
+    return url, headers
+
+
+class WSGITransport:
+    """Calls a Flask app (or any WSGI app) in process through
+    :class:`werkzeug.test.Client`.
+
+    Every URL goes to the app, whatever its host: the scheme and host of the
+    URL become the request's, so absolute ``next`` URLs (for example built
+    from ``TROPO_EXTERNAL_URL``) reach the app too.
+
+    :param app: the Flask app or WSGI callable.
+    :param auth: HTTP Basic ``(user, password)`` sent with every request.
+    """
+
+    base_url = "http://localhost"
+
+    def __init__(
+        self, app: WSGIApplication, *, auth: tuple[str, str] | None = None
+    ) -> None:
+        self.app = app
+        self.auth = auth
+
+    def post(self, url: str, payload: t.Mapping[str, t.Any]) -> Response:
+        url, headers = _request(url, self.auth)
+        parts = urlsplit(url)
+        path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        client = Client(self.app, use_cookies=False)
+        response = client.post(
+            path,
+            base_url=f"{parts.scheme}://{parts.netloc}",
+            data=_body(payload),
+            headers=headers,
+        )
+        try:
+            return Response(
+                response.status_code, response.get_data(), response.mimetype or ""
+            )
+        finally:
+            response.close()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: t.Any, **kwargs: t.Any) -> None:
+        return None
+
+
+class HTTPTransport:
+    """POSTs over real HTTP with :mod:`urllib.request`, to an app in any
+    language.
+
+    Proxies from the environment are used, except for loopback hosts.
+
+    :param base_url: ``http://127.0.0.1:5000`` or any base URL.
+    :param timeout: seconds to wait for each answer.
+    :param auth: HTTP Basic ``(user, password)`` sent with every request.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 30.0,
+        auth: tuple[str, str] | None = None,
+    ) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(
+                f"Expected an http:// or https:// base URL, got {base_url!r}."
+            )
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.auth = auth
+
+    def post(self, url: str, payload: t.Mapping[str, t.Any]) -> Response:
+        address, headers = _request(url, self.auth)
+        request = urllib.request.Request(
+            address, data=_body(payload), method="POST", headers=headers
+        )
+        handlers: list[urllib.request.BaseHandler] = [_NoRedirect()]
+        if urlsplit(address).hostname in _LOOPBACK:
+            handlers.append(urllib.request.ProxyHandler({}))
+        opener = urllib.request.build_opener(*handlers)
+        try:
+            with opener.open(request, timeout=self.timeout) as answer:
+                return Response(
+                    answer.status, answer.read(), answer.headers.get_content_type()
+                )
+        except urllib.error.HTTPError as error:
+            try:
+                body = error.read()
+            finally:
+                error.close()
+            content_type = error.headers.get_content_type() if error.headers else ""
+            return Response(error.code, body, content_type)
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            raise SimulationError(f"cannot reach the app: {reason}", url=url) from error

@@ -1,4 +1,5 @@
-"""The :class:`Simulator`: starts simulated calls, texts and launches.
+"""The :class:`Simulator`: the offline platform that starts calls, texts and
+launches against an app.
 
 :meta private:
 """
@@ -10,12 +11,10 @@ import typing as t
 from urllib.parse import urlsplit
 
 from . import wire
-from .engine import Call
-from .engine import FarEnd
-from .entries import Event
-from .transport import HTTPTransport
-from .transport import Transport
-from .transport import WSGITransport
+from .call import Call
+from .line import TRANSFER_OUTCOMES
+from .line import Event
+from .line import FarEnd
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIApplication
@@ -23,9 +22,6 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from .flow import Flow
 
 __all__ = ["Simulator", "TRANSFER_OUTCOMES"]
-
-#: What the far end of a ``transfer`` or ``call`` does.
-TRANSFER_OUTCOMES = ("answer", "busy", "no-answer")
 
 
 class Simulator:
@@ -83,11 +79,11 @@ class Simulator:
         #: Called with each event of every call as it happens.
         self.on_event = on_event
         #: How requests reach the app.
-        self.transport: Transport
+        self.transport: wire.Transport
         if isinstance(target, str):
-            self.transport = HTTPTransport(target, timeout=timeout, auth=auth)
+            self.transport = wire.HTTPTransport(target, timeout=timeout, auth=auth)
         elif callable(target):
-            self.transport = WSGITransport(target, auth=auth)
+            self.transport = wire.WSGITransport(target, auth=auth)
         else:
             raise TypeError(
                 "Simulator takes a Flask app, a WSGI app or a base URL,"

@@ -30,27 +30,27 @@ from flask import Flask
 from flask import request
 from werkzeug.serving import run_simple
 
-from .. import signals
-from ..simulator.apps import EndpointNames
-from ..simulator.apps import quiet
-from ..simulator.apps import simulator_for
-from ..simulator.apps import tropo_routes
-from ..simulator.console import format_event
-from ..verbs import Record
+from ... import signals
+from ...verbs import Record
+from ..apps import EndpointNames
+from ..apps import quiet
+from ..apps import simulator_for
+from ..apps import tropo_routes
+from ..console import format_event
+from ..grammar import DTMF_KEYS
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from ..simulator.engine import Call
-    from ..simulator.entries import Event
-    from ..simulator.flow import Flow
-    from ..simulator.transport import Response
-    from ..simulator.transport import Transport
+    from ..call import Call
+    from ..flow import Flow
+    from ..line import Event
+    from ..wire import Response
+    from ..wire import Transport
 
 __all__ = ["create_phone_app", "serve"]
 
 #: Calls kept for the page; the oldest is dropped past this.
 MAX_CALLS = 50
 ACTIONS = frozenset({"press", "speak", "silence", "hangup"})
-_KEYS = frozenset("0123456789*#")
 
 
 class _Recorder:
@@ -228,7 +228,7 @@ def create_phone_app(target: Flask) -> Flask:
         if not isinstance(value, str):
             return _refuse(400, "'value' must be a string.")
         keys = "".join(value.split())
-        if action == "press" and not (keys and set(keys) <= _KEYS):
+        if action == "press" and not (keys and set(keys) <= DTMF_KEYS):
             return _refuse(400, "Press keys 0-9, * and #.")
         if action == "speak" and not value.strip():
             return _refuse(400, "Say something: 'value' is empty.")

@@ -1,0 +1,224 @@
+"""The two fast paths of the schemas: a field table derived once from the
+marshmallow schemas, and a small loop that walks it.
+
+- **Loading** the session and result documents Tropo posts: each row of a
+  payload schema's table is a field's data key, attribute and kind. The
+  loop handles the plain cases (a string, a strict integer, a boolean, a
+  nested object) itself and calls the field's own public
+  :meth:`~marshmallow.fields.Field.deserialize` for the others. Anything
+  else (a wrong type, a missing required key, ``null`` where it is not
+  allowed) raises :exc:`Slow`, and the caller loads the document with the
+  schema instead, which decides and words the error. So the fast path only
+  ever returns what the schema returns.
+- **Dumping** the verbs: each row is an attribute, its wire key and its
+  kind; ``None`` is left out as the verb schemas' ``post_dump`` does, nested
+  objects are walked through their own tables, and fields the loop does not
+  know are written by their public :meth:`~marshmallow.fields.Field.serialize`.
+
+The schemas stay the one declared mapping: a row is derived from a field's
+public attributes (``data_key``, ``required``, ``allow_none``,
+``validators``...) and the schemas' own declarations (``model``,
+``fallbacks``, ``null_is_default``, ``tuples``). ``tests/test_tables.py``
+checks both paths against the schemas on generated input. Internal.
+"""
+
+from __future__ import annotations
+
+import collections.abc as c
+import typing as t
+
+from marshmallow import Schema
+from marshmallow import fields
+from marshmallow import missing
+
+from .fields import Actions
+from .verb_fields import HeaderMap
+from .verb_fields import Next
+from .verb_fields import Number
+from .verb_fields import OneOrMany
+from .verb_fields import StrictBool
+from .verb_fields import StrOrList
+
+__all__ = ["Slow", "LoadTable", "DumpTable"]
+
+
+class Slow(Exception):
+    """The fast load path does not handle this input: load it with the
+    schema."""
+
+
+# The kinds of rows.
+_PLAIN, _NESTED, _ACTIONS, _CONVERT, _FIELD = range(5)
+_LIST, _MAP, _ONE, _MANY, _CALL = range(5, 10)
+#: What a key absent from the data reads as.
+_ABSENT = object()
+
+
+def _load_row(name: str, field: fields.Field[t.Any]) -> tuple[t.Any, ...]:
+    """``(key, attr, kind, arg, allow_none, required)``: for a plain field,
+    ``arg`` is the one type its values have."""
+    kind: int = _FIELD
+    arg: t.Any = field
+    if isinstance(field, Actions):
+        kind, arg = _ACTIONS, LoadTable(field.schema)
+    elif field.validators:
+        pass  # the field runs them
+    elif type(field) is fields.String:
+        kind, arg = _PLAIN, str
+    elif type(field) is fields.Integer and field.strict:
+        kind, arg = _PLAIN, int
+    elif type(field) is fields.Boolean:
+        kind, arg = _PLAIN, bool
+    elif type(field) is fields.Raw:
+        kind, arg = _PLAIN, None
+    elif type(field) is fields.Nested and not field.many:
+        kind, arg = _NESTED, LoadTable(field.schema)
+    elif callable(getattr(field, "convert", None)):
+        kind, arg = _CONVERT, t.cast(t.Any, field).convert
+    # A default the schema would fill in is the schema's business.
+    required = field.required or field.load_default is not missing
+    return (field.data_key or name, field.attribute or name, kind, arg,
+            field.allow_none, required)  # fmt: skip
+
+
+class LoadTable:
+    """How to load one payload schema's objects.
+
+    :param schema: a payload schema (see :mod:`.payloads`), whose
+        ``post_load`` builds ``schema.model`` after folding ``fallbacks``,
+        ``null_is_default`` and ``tuples`` as declared on it.
+    """
+
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        self.model: c.Callable[..., t.Any] = t.cast(t.Any, schema).model
+        self.fallbacks: c.Mapping[str, str] = getattr(schema, "fallbacks", {})
+        self.null_is_default: frozenset[str] = getattr(
+            schema, "null_is_default", frozenset()
+        )
+        self.tuples: frozenset[str] = getattr(schema, "tuples", frozenset())
+        self.rows = [
+            _load_row(name, field)
+            for name, field in schema.fields.items()
+            if not field.dump_only
+        ]
+
+    def load(self, data: t.Any) -> t.Any:
+        """The object the schema loads from ``data``, or :exc:`Slow`."""
+        if type(data) is not dict:
+            raise Slow
+        out: dict[str, t.Any] = {}
+        for key, attr, kind, arg, allow_none, required in self.rows:
+            value = data.get(key, _ABSENT)
+            if value is _ABSENT:
+                if required:
+                    raise Slow
+                continue
+            if value is None:
+                if not allow_none:
+                    raise Slow
+            elif kind == _PLAIN:
+                if arg is not None and type(value) is not arg:
+                    raise Slow
+            elif kind == _NESTED:
+                value = arg.load(value)
+            elif kind == _ACTIONS:
+                value = arg.load_actions(value)
+            else:
+                try:
+                    value = (
+                        arg(value)
+                        if kind == _CONVERT
+                        else arg.deserialize(value, key, data)
+                    )
+                except Exception:  # the schema decides, and words the error
+                    raise Slow from None
+            out[attr] = value
+        for attr, legacy in self.fallbacks.items():
+            value = out.pop(legacy, None)
+            if attr not in out and value is not None:
+                out[attr] = value
+        for attr in self.null_is_default:
+            if attr in out and out[attr] is None:
+                del out[attr]
+        for attr in self.tuples:
+            if attr in out:
+                out[attr] = tuple(out[attr])
+        return self.model(**out)
+
+    def load_actions(self, value: t.Any) -> tuple[t.Any, ...]:
+        """A result's ``actions`` as :class:`~.fields.Actions` loads them:
+        ``{}`` none, an object one, a list several."""
+        if type(value) is dict:
+            return (self.load(value),) if value else ()
+        if type(value) is list:
+            return tuple([self.load(item) for item in value])
+        raise Slow
+
+
+class DumpTable:
+    """How to dump one verb schema's objects (``None`` left out).
+
+    :param schema: a verb schema (see :mod:`.verbs`).
+    """
+
+    def __init__(self, schema: Schema) -> None:
+        self.rows: list[tuple[str, str, int, t.Any]] = []
+        for name, field in schema.fields.items():
+            if field.load_only:
+                continue
+            arg: t.Any = field
+            if isinstance(field, (StrictBool, Number)) or (
+                type(field) is fields.String and not field.validators
+            ):
+                kind = _PLAIN
+            elif isinstance(field, Next):
+                kind, arg = _CALL, field.resolve
+            elif isinstance(field, StrOrList):
+                kind = _LIST
+            elif isinstance(field, HeaderMap):
+                kind = _MAP
+            elif type(field) is fields.Nested:
+                kind, arg = _ONE, DumpTable(field.schema)
+            elif isinstance(field, OneOrMany):
+                kind = _MANY
+                arg = (DumpTable(field.schema_factory()), field.always_list)
+            else:
+                kind = _FIELD
+            self.rows.append(
+                (field.attribute or name, field.data_key or name, kind, arg)
+            )
+
+    def dump(self, obj: t.Any) -> dict[str, t.Any]:
+        """The wire form of ``obj``, as the schema dumps it."""
+        out: dict[str, t.Any] = {}
+        for attr, key, kind, arg in self.rows:
+            value = getattr(obj, attr)
+            if value is None:
+                continue
+            if kind == _PLAIN:
+                pass
+            elif kind == _LIST:
+                if not isinstance(value, str):
+                    value = list(value)
+            elif kind == _MAP:
+                value = dict(value)
+            elif kind == _ONE:
+                value = arg.dump(value)
+            elif kind == _MANY:
+                table, always_list = arg
+                if type(value) is tuple:
+                    items = [table.dump(item) for item in value]
+                    value = items if always_list or len(items) != 1 else items[0]
+                else:
+                    value = table.dump(value)
+                    if always_list:
+                        value = [value]
+            elif kind == _CALL:
+                value = arg(value)
+            else:
+                value = arg.serialize(attr, obj)
+                if value is None:
+                    continue
+            out[key] = value
+        return out
