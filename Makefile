@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BROWSER_STAMP := $(VENV)/.browser
 
-.PHONY: test demo serve docs bench lint typecheck clean
+.PHONY: test test-browser demo serve docs bench lint typecheck clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +21,15 @@ test: $(STAMP)
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(PY) -m sphinx -W -E -q -b html docs docs/_build/html
+
+$(BROWSER_STAMP): $(STAMP)
+	$(PY) -m pip install -q -e '.[test,browser]'
+	touch $(BROWSER_STAMP)
+
+## make test-browser: the phone page played in headless Chromium; needs
+## Debian's chromium and chromium-driver (.ci/run installs them when missing)
+test-browser: $(BROWSER_STAMP)
+	$(PY) -m pytest -q tests/browser
 
 ## make demo: play a call through the example app with the offline simulator
 demo: $(STAMP)

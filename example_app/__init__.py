@@ -10,6 +10,7 @@ a Tropo voice and SMS line mounted under ``/ivr``.
 - :mod:`example_app.ivr`: the call flows, a :class:`~flask_tropo.TropoBlueprint`.
 - :mod:`example_app.db`: accounts, voicemails and the call log in SQLite.
 - :mod:`example_app.demo`: plays calls through the app with the simulator.
+- :mod:`example_app.flow`: the voice line's call flow, drawn on the home page.
 
 Configuration, besides Flask's and flask-tropo's keys (``SECRET_KEY`` signs
 the ``next`` URLs; set your own in ``instance/config.py`` or as
@@ -38,6 +39,7 @@ from flask import render_template
 from flask_tropo import Tropo
 
 from . import db
+from .flow import flow_svg
 from .ivr import bp
 from .ivr import external_url
 
@@ -77,7 +79,8 @@ def create_app(test_config: c.Mapping[str, t.Any] | None = None) -> Flask:
 
 
 def index() -> str:
-    """The home page: what the line does, its numbers, and its activity."""
+    """The home page: what the line does, its numbers, its call flow
+    (:func:`example_app.flow.flow_svg`), and its activity."""
     config = current_app.config
     return render_template(
         "index.html",
@@ -89,4 +92,5 @@ def index() -> str:
         accounts=db.SAMPLE_ACCOUNTS,
         voicemails=db.voicemails(),
         calls=db.recent_calls(),
+        flow=flow_svg(),
     )

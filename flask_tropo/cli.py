@@ -19,14 +19,18 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from .simulator.apps import tropo_routes
+from .simulator.commands import graph_command
+from .simulator.commands import phone_command
 from .simulator.console import call_command
-from .views import tropo_route
 
 __all__ = ["cli"]
 
 #: The ``flask tropo`` group.
 cli = AppGroup("tropo", help="Tropo WebAPI commands.")
 cli.add_command(call_command)
+cli.add_command(graph_command)
+cli.add_command(phone_command)
 
 
 @cli.command("routes")
@@ -37,12 +41,7 @@ def routes_command() -> None:
             "The Tropo extension is not initialized on this app: call"
             " Tropo().init_app(app)."
         )
-    views = current_app.view_functions
-    rows = [
-        (rule.rule, route.kind, rule.endpoint)
-        for rule in current_app.url_map.iter_rules()
-        if (route := tropo_route(views.get(rule.endpoint))) is not None
-    ]
+    rows = [tuple(route) for route in tropo_routes(current_app)]
     if not rows:
         click.echo("No Tropo routes were registered.")
         return

@@ -25,6 +25,10 @@ fixture, the same contract as pytest-flask:
     def test_result_route(client, tropo_result_payload):
         payload = tropo_result_payload(actions={"name": "pin", "value": "1234"})
         assert client.post("/pin", json=payload).status_code == 200
+
+    def test_no_path_fails(tropo_explore):
+        flow = tropo_explore("/voice", inputs={"pin": ["1234"]})
+        assert not flow.failures, flow.summary()
 """
 
 from __future__ import annotations
@@ -35,9 +39,11 @@ import typing as t
 import pytest
 
 if t.TYPE_CHECKING:  # pragma: no cover
+    from .testing import Flow
     from .testing import Simulator
 
 __all__ = [
+    "tropo_explore",
     "tropo_result_payload",
     "tropo_session_payload",
     "tropo_sim",
@@ -85,6 +91,23 @@ def tropo_sim(
     marker = request.node.get_closest_marker("tropo")
     options = dict(marker.kwargs) if marker is not None else {}
     return tropo_simulator(**options)
+
+
+@pytest.fixture
+def tropo_explore(tropo_sim: Simulator) -> c.Callable[..., Flow]:
+    """Explore every path of a call to a session route of the ``app``
+    fixture: ``tropo_explore(rule, *, inputs=None, max_steps=12,
+    max_paths=500)`` returns the :class:`~flask_tropo.testing.Flow` of
+    :meth:`Simulator.explore <flask_tropo.testing.Simulator.explore>`.
+
+    .. code-block:: python
+
+        def test_no_path_fails(tropo_explore):
+            flow = tropo_explore("/voice", inputs={"pin": ["1234"]})
+            assert not flow.failures, flow.summary()
+            assert not flow.unreached
+    """
+    return tropo_sim.explore
 
 
 @pytest.fixture

@@ -33,6 +33,10 @@ from .continuation import ActiveCall
 from .exceptions import SimulationError as SimulationError
 from .simulator import wire
 from .simulator.call import Call as Call
+from .simulator.flow import Failure as Failure
+from .simulator.flow import Flow as Flow
+from .simulator.flow import Path as Path
+from .simulator.flow import Step as Step
 from .simulator.line import Event as Event
 from .simulator.line import Recording as Recording
 from .simulator.line import SentMessage as SentMessage
@@ -42,10 +46,14 @@ __all__ = [
     "Call",
     "call_state_for",
     "Event",
+    "Failure",
+    "Flow",
+    "Path",
     "Recording",
     "SentMessage",
     "SimulationError",
     "Simulator",
+    "Step",
     "result_payload",
     "session_payload",
 ]

@@ -703,3 +703,25 @@ def test_reminder_with_bad_parameters(
     assert event == "launch refused"
     assert problem in detail
     assert problem in caplog.text
+
+
+def test_home_page_draws_the_call_flow(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    svg = page[page.index("<svg ") : page.index("</svg>") + len("</svg>")]
+    for endpoint in (
+        "ivr.incoming_call",
+        "ivr.menu_choice",
+        "ivr.account_entered",
+        "ivr.pin_entered",
+        "ivr.voicemail",
+        "ivr.voicemail_left",
+        "ivr.goodbye",
+        "ivr.hung_up",
+    ):
+        assert f'data-endpoint="{endpoint}"' in svg
+    assert "tf-node failed" not in svg
+    assert "tf-node unreached" not in svg  # the reminder is another flow
+    assert 'data-from="ivr.pin_entered" data-to="ivr.account_entered"' in svg
+    assert "Please enter your four digit PIN." in svg  # the prompts are tooltips
+    # exploring used a twin of the app: this app's call log is untouched
+    assert "No calls yet." in page

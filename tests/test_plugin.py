@@ -120,6 +120,7 @@ def test_fixtures_are_listed_and_none_is_autouse(pytester: pytest.Pytester) -> N
     )
     listed = pytester.runpytest("--fixtures")
     for name in (
+        "tropo_explore",
         "tropo_sim",
         "tropo_simulator",
         "tropo_session_payload",

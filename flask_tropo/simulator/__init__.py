@@ -21,6 +21,22 @@ each importing only those listed above it:
     ``Simulator``: starts calls, texts and launches.
 ``console``
     ``flask tropo call``: a call played in a terminal.
+
+The explorer and the tools built on it; ``Simulator.explore`` and the
+``Flow.to_*`` methods import theirs when called:
+
+``flow``
+    What exploring finds: ``Flow``, ``Path``, ``Failure``, ``Step``.
+``drawing``, ``report``
+    A flow as Mermaid, DOT, SVG; the self-contained HTML page.
+``apps``
+    What the tools read of a Flask app: its Tropo routes, endpoint names.
+``explore``
+    Every path of a call, breadth first.
+``commands``
+    ``flask tropo graph`` and ``flask tropo phone``.
+``phone``
+    The phone page: its own server on 127.0.0.1, and the page's files.
 """
 
 from __future__ import annotations

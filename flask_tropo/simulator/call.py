@@ -26,6 +26,7 @@ from .grammar import GrammarError
 from .grammar import parse_grammar
 from .line import Document
 from .line import Event
+from .line import FarEnd
 from .line import Input
 from .line import Line
 from .line import Recording
@@ -76,7 +77,8 @@ class Call:
     :param transport: how requests reach the app.
     :param url: the session URL.
     :param session: the session document to post.
-    :param transfer: ``"answer"``, ``"busy"`` or ``"no-answer"``.
+    :param transfer: ``"answer"``, ``"busy"`` or ``"no-answer"``, or a
+        callable that returns one of them for each ``Transfer`` or ``Call``.
     :param on_event: called with each :class:`~flask_tropo.testing.Event` as
         it happens.
     """
@@ -87,7 +89,7 @@ class Call:
         url: str,
         session: dict[str, t.Any],
         *,
-        transfer: str = "answer",
+        transfer: str | FarEnd = "answer",
         on_event: c.Callable[[Event], object] | None = None,
     ) -> None:
         body = session["session"]

@@ -17,6 +17,9 @@ platforms that serve another wire format with Tropo's semantics. Its API:
     an ``ask`` action.
 :data:`DTMF_KEYS`
     The keys a caller can press.
+``Grammar.options -> tuple[Option, ...]``
+    The options as written, for tools that list what a grammar takes (the
+    explorer).
 
 .. code-block:: python
 
@@ -100,6 +103,7 @@ __all__ = [
     "GrammarError",
     "Match",
     "match_input",
+    "Option",
     "parse_grammar",
 ]
 
@@ -201,6 +205,31 @@ class _Choice:
 _Option: t.TypeAlias = "_Digits | _Any | _Choice"
 
 
+class Option(t.NamedTuple):
+    """One option of a grammar, as :attr:`Grammar.options` lists them for
+    tools that need the inputs a grammar takes (the explorer)."""
+
+    #: ``"choice"`` (an option of a list, or ``key(synonyms)``),
+    #: ``"digits"`` or ``"any"``.
+    kind: t.Literal["choice", "digits", "any"]
+    #: The value it gives: the key or option as written; ``""`` for digits
+    #: and ``[ANY]``.
+    value: str = ""
+    #: The key and its synonyms, as written.
+    words: tuple[str, ...] = ()
+    #: The fewest and the most digits of a digits option.
+    low: int = 0
+    high: int = 0
+
+
+def _public(option: _Option) -> Option:
+    if isinstance(option, _Choice):
+        return Option("choice", option.value, option.words)
+    if isinstance(option, _Digits):
+        return Option("digits", low=option.low, high=option.high)
+    return Option("any")
+
+
 class Grammar:
     """A parsed ``choices`` grammar.
 
@@ -225,6 +254,11 @@ class Grammar:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.source!r})"
+
+    @property
+    def options(self) -> tuple[Option, ...]:
+        """The options, in the order they are tried."""
+        return tuple(map(_public, self._options))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Grammar):

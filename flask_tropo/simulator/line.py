@@ -23,11 +23,13 @@ from . import wire
 __all__ = [
     "Document",
     "Event",
+    "FarEnd",
     "Input",
     "Line",
     "Recording",
     "SentMessage",
     "Stop",
+    "TRANSFER_OUTCOMES",
     "says_of",
 ]
 
@@ -35,6 +37,10 @@ __all__ = [
 EventKind = t.Literal[
     "post", "verb", "heard", "input", "event", "message", "recording", "note", "end"
 ]
+#: What the far end of a ``transfer`` or ``call`` does.
+TRANSFER_OUTCOMES = ("answer", "busy", "no-answer")
+#: Decides, dial by dial, what the far end of a ``transfer`` or ``call`` does.
+FarEnd: t.TypeAlias = "c.Callable[[v.Transfer | v.Call], str]"
 #: Verbs that answer an inbound call that is not answered yet.
 ANSWERING = frozenset(
     {"answer", "say", "ask", "record", "transfer", "conference", "startRecording"}
@@ -189,7 +195,8 @@ class Line:
     """The state of one call that its verbs share, and its record.
 
     :param session: the body of the session document that started the call.
-    :param transfer: what the far end of ``transfer`` and ``call`` does.
+    :param transfer: what the far end of ``transfer`` and ``call`` does, or
+        a callable that decides for each verb.
     :param on_event: called with each :class:`Event` as it happens.
     """
 
@@ -197,7 +204,7 @@ class Line:
         self,
         session: c.Mapping[str, t.Any],
         *,
-        transfer: str,
+        transfer: str | FarEnd,
         on_event: c.Callable[[Event], object] | None,
     ) -> None:
         self.transfer = transfer
@@ -235,6 +242,18 @@ class Line:
         self.events.append(event)
         if self.on_event is not None:
             self.on_event(event)
+
+    def far_end(self, verb: v.Transfer | v.Call) -> str:
+        """What the far end of ``verb`` does, per the ``transfer`` option."""
+        if isinstance(self.transfer, str):
+            return self.transfer
+        outcome = self.transfer(verb)
+        if outcome not in TRANSFER_OUTCOMES:
+            raise ValueError(
+                "the transfer callable must return 'answer', 'busy' or"
+                f" 'no-answer', got {outcome!r}."
+            )
+        return outcome
 
     def play(self, says: c.Iterable[v.Say], source: str) -> None:
         """Play prompts (on a text channel: send them)."""

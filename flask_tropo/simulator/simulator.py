@@ -12,15 +12,16 @@ from urllib.parse import urlsplit
 
 from . import wire
 from .call import Call
+from .line import TRANSFER_OUTCOMES
 from .line import Event
+from .line import FarEnd
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIApplication
 
-__all__ = ["Simulator", "TRANSFER_OUTCOMES"]
+    from .flow import Flow
 
-#: What the far end of a ``transfer`` or ``call`` does.
-TRANSFER_OUTCOMES = ("answer", "busy", "no-answer")
+__all__ = ["Simulator", "TRANSFER_OUTCOMES"]
 
 
 class Simulator:
@@ -47,7 +48,9 @@ class Simulator:
     :param target: a Flask app, a WSGI callable, or an ``http://`` /
         ``https://`` base URL.
     :param transfer: what the far end of every ``transfer`` and ``call``
-        does: ``"answer"``, ``"busy"`` or ``"no-answer"``.
+        does: ``"answer"``, ``"busy"`` or ``"no-answer"``; or a callable
+        that takes the ``Transfer`` or ``Call`` verb and returns one of them,
+        to decide dial by dial.
     :param timeout: seconds to wait for each HTTP answer (base URL targets).
     :param auth: HTTP Basic ``(user, password)`` sent with every request, for
         apps that set ``TROPO_BASIC_AUTH``; credentials written in a URL
@@ -60,14 +63,15 @@ class Simulator:
         self,
         target: WSGIApplication | str,
         *,
-        transfer: str = "answer",
+        transfer: str | FarEnd = "answer",
         timeout: float = 30.0,
         auth: tuple[str, str] | None = None,
         on_event: c.Callable[[Event], object] | None = None,
     ) -> None:
-        if transfer not in TRANSFER_OUTCOMES:
+        if not callable(transfer) and transfer not in TRANSFER_OUTCOMES:
             raise ValueError(
-                f"transfer must be 'answer', 'busy' or 'no-answer', got {transfer!r}."
+                "transfer must be 'answer', 'busy', 'no-answer' or a callable,"
+                f" got {transfer!r}."
             )
         #: How the far end of ``transfer`` and ``call`` behaves; may be
         #: changed between calls.
@@ -175,3 +179,54 @@ class Simulator:
         """
         session = wire.launch_session(parameters)
         return self._start(rule, session)
+
+    def explore(
+        self,
+        rule: str,
+        /,
+        *,
+        inputs: c.Mapping[str, str | c.Iterable[str]] | None = None,
+        max_steps: int = 12,
+        max_paths: int = 500,
+        text: str | None = None,
+        launch: c.Mapping[str, object] | None = None,
+    ) -> Flow:
+        """Play every path of a call to the session route ``rule``, breadth
+        first, and return the :class:`~flask_tropo.testing.Flow` they draw.
+
+        Where the call waits or dials, every choice is played: at an ``ask``
+        each key of its grammar by keypad and by speech, one input that
+        matches nothing, silence and a hang-up; at a ``record`` a recording
+        and silence; at a ``transfer`` or ``call`` the far end answers, is
+        busy or does not answer. A path ends when the call ends, when a state
+        repeats, after ``max_steps`` choices, or when a step fails.
+
+        .. code-block:: python
+
+            flow = Simulator(app).explore("/voice", inputs={"pin": ["1234"]})
+            assert not flow.failures, flow.failures
+            assert not flow.unreached
+
+        :param rule: the session route (or a full URL).
+        :param inputs: values for the open options of a grammar
+            (``[4 DIGITS]``, ``[ANY]``) by the ask's ``name``; without them
+            one sample is played.
+        :param max_steps: the most choices on one path.
+        :param max_paths: the most paths; past it :attr:`Flow.truncated
+            <flask_tropo.testing.Flow.truncated>` is true.
+        :param text: start each path as a text conversation with this first
+            message (:meth:`text`) instead of a voice call.
+        :param launch: start each path as a token launch with these
+            parameters (:meth:`launch`) instead of a voice call.
+        """
+        from .explore import explore
+
+        return explore(
+            self,
+            rule,
+            inputs=inputs,
+            max_steps=max_steps,
+            max_paths=max_paths,
+            text=text,
+            launch=launch,
+        )

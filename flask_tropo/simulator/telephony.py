@@ -88,10 +88,10 @@ def _say(line: Line, doc: Document, verb: v.Say) -> None:
 
 
 def _dial(
-    line: Line, doc: Document, verb: v.Transfer | v.Call, to: str
+    line: Line, doc: Document, verb: v.Transfer | v.Call, outcome: str
 ) -> tuple[dict[str, t.Any], bool]:
-    """The far end's answer, per the simulator's ``transfer`` option."""
-    started, timestamp, outcome = line.clock, line.timestamp(), line.transfer
+    """Dial the first ``to`` of ``verb``; the far end does ``outcome``."""
+    started, timestamp, to = line.clock, line.timestamp(), _first(verb.to)
     if outcome == "answer":
         line.clock += RING_SECONDS
     elif outcome == "no-answer":
@@ -113,14 +113,14 @@ def _dial(
 
 def _transfer(line: Line, doc: Document, verb: v.Transfer) -> Stop | None:
     line.need_call(doc, "transfer")
-    to = _first(verb.to)
     handlers = t.cast("tuple[v.On, ...]", verb.on or ())
-    if line.transfer != "busy":
+    outcome = line.far_end(verb)
+    if outcome != "busy":
         for on in handlers:
             if on.event == "ring" and on.say:
                 line.play(says_of(on.say), "ring")
     started = line.clock
-    action, answered = _dial(line, doc, verb, to)
+    action, answered = _dial(line, doc, verb, outcome)
     if answered:
         for on in handlers:
             if on.event == "connect":
@@ -153,9 +153,8 @@ def _call(line: Line, doc: Document, verb: v.Call) -> Stop | None:
             "call: a call is already active (call only starts a new one in a"
             " launched session); use transfer to connect the caller elsewhere"
         )
-    to = _first(verb.to)
-    _, answered = _dial(line, doc, verb, to)
-    line.called_id = to
+    _, answered = _dial(line, doc, verb, line.far_end(verb))
+    line.called_id = _first(verb.to)
     if answered:
         line.channel = verb.channel or "VOICE"
         line.answered = True
