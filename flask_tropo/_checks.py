@@ -124,9 +124,9 @@ def one_of(*allowed: str) -> Check:
 
 def mode(obj: t.Any, field: str, value: t.Any) -> t.Any:
     """A Choices mode in either case, stored lower case."""
-    return one_of(*MODES)(
-        obj, field, value.lower() if isinstance(value, str) else value
-    )
+    if value in MODES:
+        return value
+    return _MODE(obj, field, value.lower() if isinstance(value, str) else value)
 
 
 def dtmf_key(obj: t.Any, field: str, value: t.Any) -> t.Any:
@@ -433,3 +433,6 @@ _BY_ANNOTATION: dict[str, Check] = {
 def for_annotation(annotation: object) -> Check | None:
     """The check of a field annotated ``annotation``, if it is a simple one."""
     return _BY_ANNOTATION.get(annotation) if isinstance(annotation, str) else None
+
+
+_MODE = one_of(*MODES)

@@ -48,8 +48,8 @@ class Slow(Exception):
 
 
 # The kinds of rows.
-_PLAIN, _NESTED, _ACTIONS, _CONVERT, _FIELD = range(5)
-_LIST, _MAP, _ONE, _MANY, _CALL = range(5, 10)
+_PLAIN, _NESTED, _LIST_OF, _ACTIONS, _CONVERT, _FIELD = range(6)
+_LIST, _MAP, _ONE, _MANY, _CALL = range(6, 11)
 #: What a key absent from the data reads as.
 _ABSENT = object()
 
@@ -71,8 +71,9 @@ def _load_row(name: str, field: fields.Field[t.Any]) -> tuple[t.Any, ...]:
         kind, arg = _PLAIN, bool
     elif type(field) is fields.Raw:
         kind, arg = _PLAIN, None
-    elif type(field) is fields.Nested and not field.many:
-        kind, arg = _NESTED, LoadTable(field.schema)
+    elif type(field) is fields.Nested:
+        kind = _LIST_OF if field.many else _NESTED
+        arg = LoadTable(field.schema)
     elif callable(getattr(field, "convert", None)):
         kind, arg = _CONVERT, t.cast(t.Any, field).convert
     # A default the schema would fill in is the schema's business.
@@ -129,6 +130,10 @@ class LoadTable:
                 out[attr] = arg.load(value)
             elif kind == _ACTIONS:
                 out[attr] = arg.load_actions(value)
+            elif kind == _LIST_OF:
+                if type(value) is not list:
+                    raise Slow
+                out[attr] = [arg.load(item) for item in value]
             else:
                 try:
                     out[attr] = (
