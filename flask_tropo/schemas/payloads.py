@@ -66,10 +66,9 @@ class _PayloadSchema(Schema):
     whose value is ``None`` (or an empty collection named in ``omit_empty``)
     are left out on dump. Internal.
 
-    A loaded object becomes a ``model`` instance, in the steps the class
-    attributes below declare; the fast path of :mod:`.tables` takes the
-    same steps from them, so the hook's behaviour lives in these
-    declarations only. These schemas have no other hooks.
+    A loaded object becomes a ``model`` instance after :meth:`fold`, the
+    steps the class attributes below declare; the fast path of
+    :mod:`.tables` calls the same method. These schemas have no other hooks.
     """
 
     #: The dataclass a loaded object becomes.
@@ -87,8 +86,9 @@ class _PayloadSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    @post_load
-    def _make(self, data: dict[str, t.Any], **kwargs: t.Any) -> t.Any:
+    def fold(self, data: dict[str, t.Any]) -> dict[str, t.Any]:
+        """Apply ``fallbacks``, ``null_is_default`` and ``tuples`` to loaded
+        ``data``, in place."""
         for attribute, legacy in self.fallbacks.items():
             value = data.pop(legacy, None)
             if attribute not in data and value is not None:
@@ -99,7 +99,11 @@ class _PayloadSchema(Schema):
         for attribute in self.tuples:
             if attribute in data:
                 data[attribute] = tuple(data[attribute])
-        return self.model(**data)
+        return data
+
+    @post_load
+    def _make(self, data: dict[str, t.Any], **kwargs: t.Any) -> t.Any:
+        return self.model(**self.fold(data))
 
     @post_dump
     def _drop_empty(self, data: dict[str, t.Any], **kwargs: t.Any) -> dict[str, t.Any]:

@@ -17,8 +17,7 @@ marshmallow schemas, and a small loop that walks it.
 
 The schemas stay the one declared mapping: a row is derived from a field's
 public attributes (``data_key``, ``required``, ``allow_none``,
-``validators``...) and the schemas' own declarations (``model``,
-``fallbacks``, ``null_is_default``, ``tuples``). ``tests/test_tables.py``
+``validators``...) and the schemas' own ``model`` and ``fold``. ``tests/test_tables.py``
 checks both paths against the schemas on generated input. Internal.
 """
 
@@ -32,7 +31,7 @@ from marshmallow import fields
 from marshmallow import missing
 
 from .fields import Actions
-from .verb_fields import HeaderMap
+from .fields import Headers
 from .verb_fields import Next
 from .verb_fields import Number
 from .verb_fields import OneOrMany
@@ -86,19 +85,16 @@ class LoadTable:
     """How to load one payload schema's objects.
 
     :param schema: a payload schema (see :mod:`.payloads`), whose
-        ``post_load`` builds ``schema.model`` after folding ``fallbacks``,
-        ``null_is_default`` and ``tuples`` as declared on it.
+        ``post_load`` builds ``schema.model`` from what its ``fold`` leaves.
     """
 
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
         self.model: c.Callable[..., t.Any] = t.cast(t.Any, schema).model
-        self.fallbacks: c.Mapping[str, str] = getattr(schema, "fallbacks", {})
-        self.null_is_default: frozenset[str] = getattr(
-            schema, "null_is_default", frozenset()
+        #: The schema's own post-load steps, when it has any.
+        self.fold: c.Callable[[dict[str, t.Any]], t.Any] | None = getattr(
+            schema, "fold", None
         )
-        self.tuples: frozenset[str] = getattr(schema, "tuples", frozenset())
-        self.post_load = bool(self.fallbacks or self.null_is_default or self.tuples)
         self.rows = [
             _load_row(name, field)
             for name, field in schema.fields.items()
@@ -143,22 +139,9 @@ class LoadTable:
                     )
                 except Exception:  # the schema decides, and words the error
                     raise Slow from None
-        if self.post_load:
-            self._fold(out)
+        if self.fold is not None:
+            self.fold(out)
         return self.model(**out)
-
-    def _fold(self, out: dict[str, t.Any]) -> None:
-        """The steps of the payload schemas' ``post_load``."""
-        for attr, legacy in self.fallbacks.items():
-            value = out.pop(legacy, None)
-            if attr not in out and value is not None:
-                out[attr] = value
-        for attr in self.null_is_default:
-            if attr in out and out[attr] is None:
-                del out[attr]
-        for attr in self.tuples:
-            if attr in out:
-                out[attr] = tuple(out[attr])
 
     def load_actions(self, value: t.Any) -> tuple[t.Any, ...]:
         """A result's ``actions`` as :class:`~.fields.Actions` loads them:
@@ -190,7 +173,7 @@ class DumpTable:
                 kind, arg = _CALL, field.resolve
             elif isinstance(field, StrOrList):
                 kind = _LIST
-            elif isinstance(field, HeaderMap):
+            elif isinstance(field, Headers):
                 kind = _MAP
             elif type(field) is fields.Nested:
                 kind, arg = _ONE, DumpTable(field.schema)

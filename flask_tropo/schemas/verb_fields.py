@@ -18,7 +18,6 @@ from ..exceptions import TropoError
 __all__ = [
     "NEXT_URL",
     "FlagOrObject",
-    "HeaderMap",
     "Next",
     "Number",
     "OneOrMany",
@@ -95,22 +94,6 @@ class StrOrList(fields.Field[t.Any]):
         if isinstance(value, list) and all(isinstance(i, str) for i in value):
             return tuple(value)
         raise ValidationError("Not a string or a list of strings.")
-
-
-class HeaderMap(fields.Field[dict[str, str]]):
-    """An object of header name to string value."""
-
-    def _serialize(
-        self, value: t.Any, attr: str | None, obj: t.Any, **kw: t.Any
-    ) -> t.Any:
-        return None if value is None else dict(value)
-
-    def _deserialize(
-        self, value: t.Any, attr: str | None, data: t.Any, **kw: t.Any
-    ) -> t.Any:
-        if isinstance(value, dict) and all(isinstance(i, str) for i in value.values()):
-            return value
-        raise ValidationError("Not an object of header names to strings.")
 
 
 class OneOrMany(fields.Field[t.Any]):

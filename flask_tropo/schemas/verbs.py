@@ -25,9 +25,9 @@ from marshmallow import pre_load
 
 from .. import verbs as v
 from ..exceptions import InvalidArgument
+from .fields import Headers
 from .tables import DumpTable
 from .verb_fields import FlagOrObject
-from .verb_fields import HeaderMap
 from .verb_fields import Next
 from .verb_fields import Number
 from .verb_fields import OneOrMany
@@ -203,7 +203,7 @@ class TransferSchema(WireSchema):
     answer_on_media = StrictBool(data_key="answerOnMedia")
     allow_signals = StrOrList(data_key="allowSignals")
     choices = fields.Nested(ChoicesSchema)
-    headers = HeaderMap()
+    headers = Headers()
     interdigit_timeout = Number(data_key="interdigitTimeout")
     machine_detection = FlagOrObject(
         lambda: MACHINE_DETECTION, data_key="machineDetection"
@@ -228,7 +228,7 @@ class CallSchema(WireSchema):
     channel = _str()
     answer_on_media = StrictBool(data_key="answerOnMedia")
     allow_signals = StrOrList(data_key="allowSignals")
-    headers = HeaderMap()
+    headers = Headers()
     name = _str()
     required = StrictBool()
     timeout = Number()
@@ -254,7 +254,7 @@ class MessageSchema(WireSchema):
     timeout = Number()
     voice = _str()
     prompt_log_security = _str(data_key="promptLogSecurity")
-    headers = HeaderMap()
+    headers = Headers()
 
 
 class ConferenceSchema(WireSchema):
@@ -301,7 +301,7 @@ class StartRecordingSchema(WireSchema):
 
 class AnswerSchema(WireSchema):
     model = v.Answer
-    headers = HeaderMap()
+    headers = Headers()
 
 
 class _EmptySchema(WireSchema):
