@@ -33,7 +33,7 @@ def test_quick_run_prints_every_row(
     results = json.loads(out.read_text())
     assert set(results["in_process"]) == KEYS
     assert "http" not in results
-    assert len(results["parse_render"]) == 6
+    assert len(results["parse_render"]) == 7
     for row in routes.ROWS:
         assert row.label in printed
         if row.floor is not None:
