@@ -89,6 +89,18 @@ def read_verbs(text: str, url: str = "") -> list[dict[str, t.Any]]:
     return verbs
 
 
+def _describe(verb: c.Mapping[str, t.Any]) -> str:
+    """A short summary of a jambonz verb for the event log."""
+    if verb["verb"] in ("say", "play", "message"):
+        return speech_text(str(verb.get("text") or verb.get("url") or ""))
+    shown = (
+        f"{key}={value}"
+        for key, value in verb.items()
+        if key not in ("verb", "actionHook", "say", "play")
+    )
+    return " ".join(shown)
+
+
 class JambonzCall(WebhookCall):
     """A call or text conversation as jambonz plays it."""
 
@@ -156,7 +168,7 @@ class JambonzCall(WebhookCall):
         while stack:
             verb = stack.pop(0)
             name = verb["verb"]
-            self._line.log("verb", name, str(verb.get("text") or verb.get("url") or ""))
+            self._line.log("verb", name, _describe(verb))
             if name in ("say", "play"):
                 self._prompt(verb, name)
             elif name == "pause":

@@ -173,6 +173,20 @@ def _check(element: ET.Element, url: str) -> None:
         _check(child, url)
 
 
+def _describe(element: ET.Element) -> str:
+    """A short summary of a TwiML verb for the event log."""
+    if element.tag in ("Gather", "Dial"):
+        shown = (f"{k}={v}" for k, v in element.attrib.items() if k not in _QUIET)
+        targets = [
+            (child.text or "").strip() for child in element if child.tag != "Say"
+        ]
+        return " ".join([*targets, *shown])
+    return " ".join("".join(element.itertext()).split())
+
+
+_QUIET = ("action", "method")
+
+
 class TwilioCall(WebhookCall):
     """A call or text conversation as Twilio plays it."""
 
@@ -241,7 +255,7 @@ class TwilioCall(WebhookCall):
         )
         line = self._line
         for element in root:
-            line.log("verb", element.tag, " ".join("".join(element.itertext()).split()))
+            line.log("verb", element.tag.lower(), _describe(element))
             tag = element.tag
             if tag in ("Say", "Message"):
                 text = (
