@@ -160,9 +160,9 @@ def _platform_documents() -> c.Iterator[None]:
     """Check every jambonz and TwiML document rendered during a test with its
     platform's oracle (``tests/oracles``): jambonz's own validator, run by
     node, and an element-by-element TwiML check."""
-    from flask_tropo import signals
-
     import oracles
+
+    from flask_tropo import signals
 
     documents: list[t.Any] = []
 

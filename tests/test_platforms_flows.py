@@ -86,7 +86,9 @@ def test_the_same_call_on_three_platforms(line: Flask, flow: str) -> None:
 
 def test_the_text_flow_on_three_platforms(line: Flask) -> None:
     heard = {
-        name: Simulator(line, platform=name).text(f"{prefix}/sms", "BALANCE 100001").heard
+        name: Simulator(line, platform=name)
+        .text(f"{prefix}/sms", "BALANCE 100001")
+        .heard
         for name, prefix in PLATFORMS.items()
     }
     assert heard["tropo"] == ["Account 100001: your balance is $1,234.56."]

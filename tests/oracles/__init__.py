@@ -46,7 +46,15 @@ class JambonzValidator:
         if not (package / "package.json").exists():
             CACHE.mkdir(parents=True, exist_ok=True)
             subprocess.run(
-                ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(CACHE), PACKAGE],
+                [
+                    "npm",
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    "--prefix",
+                    str(CACHE),
+                    PACKAGE,
+                ],
                 check=True,
                 capture_output=True,
                 timeout=300,
