@@ -38,7 +38,8 @@ from flask import current_app
 from .. import verbs as v
 from ..document import parse_document
 from ..document import render
-from ..schemas.payloads import load_result
+from ..payloads import Action
+from ..payloads import Result
 from . import policy
 from .base import Kind
 from .base import NextUrl
@@ -49,7 +50,6 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from flask import Request
 
     from ..continuation import Links
-    from ..payloads import Result
 
 __all__ = ["EmulatedPlatform", "Entry", "Writer"]
 
@@ -164,6 +164,7 @@ class EmulatedPlatform(Platform):
             step = {
                 **base,
                 "k": "ask" if isinstance(verb, v.Ask) else "dial",
+                "g": _essentials(verb),
                 "w": _dump([verb], links)[0],
                 "r": _dump(body[index + 1 :], links),
                 "o": handlers,
@@ -256,21 +257,19 @@ class EmulatedPlatform(Platform):
         what = step.get("k")
         if what == "end":
             return resumed.fire("continue")
-        verb, *rest = parse_document({"tropo": [step["w"], *step.get("r", [])]})
-        if isinstance(verb, v.Ask):
-            return resumed.asked(verb, rest, self.entry(request), step.get("n", 1))
+        if what == "ask":
+            return resumed.asked(step, self.entry(request))
         outcome, duration = self.dialled(request)
-        transfer = t.cast(v.Transfer, verb)
-        to = transfer.to if isinstance(transfer.to, str) else transfer.to[0]
+        name, to, optional = step["g"]
         resumed.act(
-            transfer.name,
+            name,
             disposition=_DIAL.get(outcome, "FAILED"),
             duration=duration,
-            connectedDuration=duration if outcome == "answer" else 0,
-            calledid=to,
+            connected_duration=duration if outcome == "answer" else 0,
+            called_id=to,
         )
-        if outcome == "answer" or transfer.required is False:
-            return resumed.go_on(rest)
+        if outcome == "answer" or optional:
+            return resumed.go_on(step)
         return resumed.fire("incomplete")
 
     def _notice(self, kind: Kind, request: Request, result: Result) -> Turn:
@@ -305,56 +304,54 @@ class _Resumed:
     def act(self, name: str | None, **fields: t.Any) -> None:
         self.actions.append({"name": name, **fields} if name else fields)
 
-    def asked(self, ask: v.Ask, rest: list[v.Verb], entry: Entry, attempt: int) -> Turn:
+    def asked(self, step: dict[str, t.Any], entry: Entry) -> Turn:
         from ..simulator.grammar import parse_grammar
 
-        choices = t.cast(v.Choices, ask.choices)
+        grammar, mode, terminator, name, attempts, least, optional = step["g"]
+        attempt = step.get("n", 1)
         failure = "timeout"
         if entry.kind != "silence":
             failure = "nomatch"
             try:
-                found = parse_grammar(choices.value or "").match(
+                found = parse_grammar(grammar).match(
                     entry.value,
                     dtmf=entry.kind == "press",
-                    mode=choices.mode,
-                    terminator=choices.terminator,
+                    mode=mode,
+                    terminator=terminator,
                 )
             except ValueError:  # a key the grammar engine does not take
                 found = None
-            confident = (
-                ask.min_confidence is None or entry.confidence >= ask.min_confidence
-            )
-            if found is not None and confident:
+            if found is not None and entry.confidence >= least:
                 self.act(
-                    ask.name,
+                    name,
                     attempts=attempt,
                     disposition="SUCCESS",
-                    confidence=entry.confidence
-                    if entry.kind == "speak"
-                    else found.confidence,
+                    confidence=min(entry.confidence, found.confidence),
                     interpretation=found.interpretation,
                     utterance=found.utterance,
                     value=found.value,
                     concept=found.concept,
                 )
-                return self.go_on(rest)
-        if attempt < (ask.attempts or 1):
+                return self.go_on(step)
+        if attempt < attempts:
+            again = parse_document({"tropo": [step["w"], *step.get("r", ())]})
             carry = self.carry(n=attempt + 1, f=failure)
-            return Turn(self.platform, self.result, answer=[ask, *rest], carry=carry)
+            return Turn(self.platform, self.result, answer=again, carry=carry)
         self.act(
-            ask.name,
+            name,
             attempts=attempt,
             disposition="TIMEOUT" if failure == "timeout" else "NOMATCH",
             confidence=0,
         )
-        return self.go_on(rest) if ask.required is False else self.fire("incomplete")
+        return self.go_on(step) if optional else self.fire("incomplete")
 
     def carry(self, **more: t.Any) -> dict[str, t.Any]:
         return {**self.base, "o": self.handlers, "a": self.actions, **more}
 
-    def go_on(self, rest: list[v.Verb]) -> Turn:
+    def go_on(self, step: dict[str, t.Any]) -> Turn:
         """Run the rest of the document, or fire ``continue`` at its end."""
-        if rest:
+        if step.get("r"):
+            rest = parse_document({"tropo": step["r"]})
             return Turn(self.platform, self.result, answer=rest, carry=self.carry())
         return self.fire("continue")
 
@@ -366,7 +363,8 @@ class _Resumed:
         if found is None:
             return Turn(self.platform, self.result, answer=[*before, v.Hangup()])
         fired, (endpoint, says) = found
-        before = (*before, *parse_document({"tropo": says}))
+        if says:
+            before = (*before, *parse_document({"tropo": says}))
         if endpoint is not None:
             self.base["q"] += 1
             payload = _result(self.result, self.base, self.actions)
@@ -410,28 +408,51 @@ def _result(
     duration: int | None = None,
     error: str | None = None,
 ) -> Result:
-    """The Tropo result a handler gets, read through the one mapping."""
+    """The Tropo result a handler gets; the actions carry the
+    :class:`~flask_tropo.Action` field names."""
     if duration is None and base.get("s"):
         duration = max(0, int(time.time()) - base["s"])
-    document = {
-        "sessionId": result.session_id,
-        "callId": result.call_id,
-        "state": state or result.state or "ANSWERED",
-        "sessionDuration": duration,
-        "sequence": base.get("q") or None,
-        "complete": True,
-        "error": error,
-        "calledid": result.called_id,
-        "userType": result.user_type,
-        "actions": actions[0] if len(actions) == 1 else actions,
-    }
-    return load_result({"result": document})
+    return Result(
+        session_id=result.session_id,
+        call_id=result.call_id,
+        state=state or result.state or "ANSWERED",
+        session_duration=duration,
+        sequence=base.get("q") or None,
+        complete=True,
+        error=error,
+        called_id=result.called_id,
+        user_type=result.user_type,
+        actions=tuple(Action(**action) for action in actions),
+    )
 
 
 def _dump(verbs: c.Sequence[v.Verb], links: Links) -> list[t.Any]:
     """Verbs as WebAPI JSON, to ride in a step."""
+    if not verbs:
+        return []
     elements: list[t.Any] = render(verbs, next_url=links)["tropo"]
     return elements
+
+
+def _essentials(verb: v.Verb) -> list[t.Any]:
+    """What resuming needs of the verb that waits, without reading it back:
+    an ask's grammar, mode, terminator, name, attempts, least confidence and
+    whether it is optional; a transfer's name, first number and whether it is
+    optional."""
+    if isinstance(verb, v.Ask):
+        choices = t.cast(v.Choices, verb.choices)
+        return [
+            choices.value or "",
+            choices.mode,
+            choices.terminator,
+            verb.name,
+            verb.attempts or 1,
+            verb.min_confidence or 0,
+            verb.required is False,
+        ]
+    transfer = t.cast(v.Transfer, verb)
+    to = transfer.to if isinstance(transfer.to, str) else transfer.to[0]
+    return [transfer.name, to, transfer.required is False]
 
 
 def _says(value: object) -> tuple[v.Say, ...]:

@@ -156,11 +156,11 @@ class JambonzPlatform(EmulatedPlatform):
         )
 
     def texting(self, request: Request) -> bool:
-        body = _body(request)
+        body = _read(request)
         return not body.get("call_sid") and bool(body.get("message_sid"))
 
     def entry(self, request: Request) -> Entry:
-        body = _body(request)
+        body = _read(request)
         reason = body.get("reason")
         if reason == "dtmfDetected" and isinstance(body.get("digits"), str):
             return Entry("press", body["digits"])
@@ -181,12 +181,12 @@ class JambonzPlatform(EmulatedPlatform):
         return Entry("silence")
 
     def dialled(self, request: Request) -> tuple[str, int]:
-        body = _body(request)
+        body = _read(request)
         outcome = _DIALLED.get(_text(body.get("dial_call_status")) or "", "failed")
         return outcome, _int(body.get("duration"))
 
     def ended(self, request: Request) -> int | None:
-        body = _body(request)
+        body = _read(request)
         if body.get("call_status") not in _OVER:
             return None
         return _int(body.get("duration"))
@@ -197,7 +197,8 @@ class JambonzPlatform(EmulatedPlatform):
     # -- writing -------------------------------------------------------------------
 
     def writer(self, request: Request) -> Verbs:
-        return Verbs(self.texting(request), _body(request))
+        body = _read(request)
+        return Verbs(not body.get("call_sid") and bool(body.get("message_sid")), body)
 
     def response(self, document: t.Any) -> Response:
         response: Response = current_app.response_class(
@@ -220,6 +221,13 @@ def _body(request: Request) -> dict[str, t.Any]:
     if not isinstance(body, dict):
         raise InvalidPayload({"body": ["Not a JSON object, as jambonz posts."]})
     return body
+
+
+def _read(request: Request) -> dict[str, t.Any]:
+    """The body :func:`_body` checked when the request was read (Flask keeps
+    the parsed JSON); an empty dict for a request that was not."""
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
 
 
 def _text(value: object) -> str | None:

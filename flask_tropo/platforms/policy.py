@@ -108,14 +108,29 @@ def check(platform: str, verb: v.Verb) -> None:
 
     :raise TropoError: naming the verb, the option and the platform.
     """
-    name = type(verb).__name__
-    options = POLICIES[platform][name]
-    for field in dataclasses.fields(t.cast(t.Any, verb)):
-        if field.name == "_" or getattr(verb, field.name) is None:
-            continue
-        status = options.get(field.name, REFUSED)
-        if status == REFUSED:
-            raise refuse(name, field.name, platform, _WHY.get(name, "no equivalent"))
+    cls = type(verb)
+    refused = _REFUSED.get((platform, cls))
+    if refused is None:
+        refused = _REFUSED[platform, cls] = _refused(platform, cls)
+    for option in refused:
+        if getattr(verb, option) is not None:
+            name = cls.__name__
+            raise refuse(name, option, platform, _WHY.get(name, "no equivalent"))
+
+
+#: The options each platform refuses, by verb class (built on first use).
+_REFUSED: dict[tuple[str, type], tuple[str, ...]] = {}
+
+
+def _refused(platform: str, cls: type) -> tuple[str, ...]:
+    """The options of ``cls`` that ``platform`` refuses: an option the table
+    does not name is refused too."""
+    options = POLICIES[platform][cls.__name__]
+    return tuple(
+        field.name
+        for field in dataclasses.fields(cls)
+        if field.name != "_" and options.get(field.name, REFUSED) == REFUSED
+    )
 
 
 _WHY = {
