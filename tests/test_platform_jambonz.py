@@ -348,6 +348,26 @@ def test_bad_requests_are_400_naming_the_field(
         assert list(response.json["errors"]) == [field]
 
 
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {"sip": {"headers": ["not", "a", "map"]}},
+        {"sip": "INVITE"},
+        {"customerData": ["x"], "from": 7, "caller_name": None},
+        {"call_sid": 42, "message_sid": "m-1"},
+    ],
+)
+def test_odd_fields_never_reach_a_500(app: Flask, odd: dict[str, t.Any]) -> None:
+    answers["call"] = [Say("Hello")]
+    response = post(app, "/jz/call", {**CALL, **odd})
+    assert response.status_code in (200, 400)
+    speech = {"reason": "speechDetected", "speech": {"alternatives": ["odd"]}}
+    answers["call"] = [Ask("1,2", say="Pick"), On("continue", next=after)]
+    [gather] = verbs(post(app, "/jz/call", CALL))
+    again = post(app, gather["actionHook"], {**CALL, **speech})
+    assert again.status_code == 200
+
+
 # -- signatures ---------------------------------------------------------------------
 
 

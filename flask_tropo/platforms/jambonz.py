@@ -125,9 +125,10 @@ class JambonzPlatform(EmulatedPlatform):
         text = not call_sid
         channel = "TEXT" if text else "VOICE"
         sip: dict[str, t.Any] = body["sip"] if isinstance(body.get("sip"), dict) else {}
+        given = sip.get("headers")
         headers = {
             str(key): str(value)
-            for key, value in (sip.get("headers") or {}).items()
+            for key, value in (given.items() if isinstance(given, dict) else ())
             if isinstance(value, (str, int, float))
         }
         if isinstance(sip.get("uri"), str):

@@ -141,8 +141,9 @@ class Simulator:
             )
 
     def __repr__(self) -> str:
+        platform = "" if self.platform == "tropo" else f" platform={self.platform!r}"
         return (
-            f"<Simulator {self.transport.base_url!r} platform={self.platform!r}"
+            f"<Simulator {self.transport.base_url!r}{platform}"
             f" transfer={self.transfer!r}>"
         )
 
