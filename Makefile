@@ -14,8 +14,11 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
-## make test: the whole suite, ruff, mypy and the docs (warnings are errors)
+## make test: the whole suite, ruff, mypy and the docs (warnings are errors);
+## jambonz documents are checked by @jambonz/verb-specifications, which npm
+## installs into .cache/ and node runs: both must be installed
 test: $(STAMP)
+	@for tool in node npm; do command -v $$tool >/dev/null || { echo "make test: '$$tool' is missing: the tests check jambonz documents with @jambonz/verb-specifications, run by node and installed by npm. Install Node.js and npm (Debian: apt-get install nodejs npm)." >&2; exit 1; }; done
 	$(PY) -m pytest -q
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -53,4 +56,4 @@ typecheck: $(STAMP)
 	$(PY) -m mypy
 
 clean:
-	rm -rf $(VENV) docs/_build .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) docs/_build .mypy_cache .ruff_cache .pytest_cache .cache

@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import collections.abc as c
 import dataclasses
+import html
 import json
+import re
 import typing as t
+from urllib.parse import urlencode
 
 from flask import Flask
 from flask import Response
@@ -29,6 +32,7 @@ from flask import request
 from flask_tropo import Result
 from flask_tropo import Session
 from flask_tropo import Tropo
+from flask_tropo import TropoBlueprint
 from flask_tropo import call_state
 from flask_tropo.verbs import Ask
 from flask_tropo.verbs import Choices
@@ -38,6 +42,7 @@ from flask_tropo.verbs import Say
 
 SECRET_KEY = "benchmark secret key, not a real one"
 JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
 
 #: A VOICE session over SIP, as the platform posts it.
 SESSION = (
@@ -109,6 +114,79 @@ TWO_VERBS: dict[str, t.Any] = {
 }
 
 
+#: Twilio's voice webhook for a call, form-encoded.
+TWILIO_CALL = urlencode(
+    {
+        "AccountSid": "AC48213f0e2d9c8a41f7b5e4d3c2a1908f",
+        "ApiVersion": "2010-04-01",
+        "CallSid": "CA7c2e91f04ab8d3e65f10c9a7b2d84e31",
+        "CallStatus": "ringing",
+        "Called": "+14155550199",
+        "Caller": "+16505550178",
+        "Direction": "inbound",
+        "From": "+16505550178",
+        "FromCity": "SAN MATEO",
+        "FromCountry": "US",
+        "FromState": "CA",
+        "To": "+14155550199",
+        "ToCity": "SAN FRANCISCO",
+        "ToCountry": "US",
+        "ToState": "CA",
+    }
+).encode()
+#: What Twilio posts to the gather's action: the caller pressed 1.
+TWILIO_DIGITS = TWILIO_CALL.replace(b"CallStatus=ringing", b"CallStatus=in-progress")
+TWILIO_DIGITS += b"&Digits=1&FinishedOnKey="
+#: jambonz's call hook for a call.
+JAMBONZ_CALL = json.dumps(
+    {
+        "call_sid": "7c2e91f0-4ab8-4d3e-a5f1-0c9a7b2d84e3",
+        "call_id": "51207YjQ4ZWQ5MzE@172.20.14.9",
+        "account_sid": "9351f46a-678c-43f5-b8a6-d4eb58d131af",
+        "application_sid": "0dddaabf-0a30-43e3-84e8-426873b1a78b",
+        "direction": "inbound",
+        "from": "+16505550178",
+        "to": "+14155550199",
+        "caller_name": "Marguerite Okafor",
+        "call_status": "trying",
+        "sip_status": 100,
+        "sip_reason": "Trying",
+        "sbc_callid": "2c9f0e1a@10.0.0.4",
+        "originating_sip_ip": "172.20.14.30",
+        "sip": {
+            "headers": {
+                "Call-ID": "51207YjQ4ZWQ5MzE",
+                "CSeq": "2 INVITE",
+                "From": "<sip:+16505550178@172.20.14.9>;tag=9c41e2bd",
+                "To": "<sip:+14155550199@172.20.14.9>",
+                "X-Carrier": "acme-sip",
+            },
+            "uri": "sip:+14155550199@172.20.14.9",
+        },
+    }
+).encode()
+#: What jambonz posts to the gather's actionHook: the caller pressed 1.
+JAMBONZ_DIGITS = JAMBONZ_CALL.replace(
+    b'"call_status": "trying"', b'"call_status": "in-progress"'
+).replace(b'"sip_status": 100', b'"reason": "dtmfDetected", "digits": "1"')
+#: The jambonz form of the session routes' answer, written by hand.
+JAMBONZ_THREE: list[dict[str, t.Any]] = [
+    {"verb": "say", "text": "Welcome to Acme."},
+    {
+        "verb": "gather",
+        "actionHook": "/next",
+        "input": ["digits"],
+        "timeout": 5,
+        "numDigits": 1,
+        "say": {"text": "Press 1 for sales, 2 for support."},
+    },
+]
+JAMBONZ_TWO: list[dict[str, t.Any]] = [
+    {"verb": "say", "text": "You chose 1."},
+    {"verb": "hangup"},
+]
+
+
 def create_app() -> Flask:
     """The one app that serves every row of :data:`ROWS`."""
     app = Flask("benchmarks")
@@ -124,6 +202,57 @@ def create_app() -> Flask:
     def floor_result() -> Response:
         json.loads(request.get_data())
         return Response(json.dumps(TWO_VERBS), mimetype=JSON)
+
+    # Twilio's floor: request.form read, twilio-python's VoiceResponse.
+    @app.post("/floor/twilio")
+    def floor_twilio() -> Response:
+        from twilio.twiml.voice_response import VoiceResponse
+
+        request.form["CallSid"]
+        answer = VoiceResponse()
+        answer.say("Welcome to Acme.")
+        gather = answer.gather(
+            input="dtmf", num_digits=1, timeout=5, action="/next", method="POST"
+        )
+        gather.say("Press 1 for sales, 2 for support.")
+        answer.redirect("/next", method="POST")
+        return Response(str(answer), mimetype="text/xml")
+
+    @app.post("/floor/twilio_result")
+    def floor_twilio_result() -> Response:
+        from twilio.twiml.voice_response import VoiceResponse
+
+        answer = VoiceResponse()
+        answer.say(f"You chose {request.form['Digits']}.")
+        answer.hangup()
+        return Response(str(answer), mimetype="text/xml")
+
+    # jambonz's floor: the JSON read, a JSON list of verbs.
+    @app.post("/floor/jambonz")
+    def floor_jambonz() -> Response:
+        json.loads(request.get_data())
+        return Response(json.dumps(JAMBONZ_THREE), mimetype=JSON)
+
+    @app.post("/floor/jambonz_result")
+    def floor_jambonz_result() -> Response:
+        json.loads(request.get_data())
+        return Response(json.dumps(JAMBONZ_TWO), mimetype=JSON)
+
+    # The same handlers, registered for Twilio and for jambonz.
+    line = TropoBlueprint("line", __name__)
+
+    @line.on_session("/chained")
+    def line_chained(session: Session) -> list[Say | Ask | On]:
+        call_state["tries"] = 0
+        return three_verbs(line_choice)
+
+    @line.on_result("/choice")
+    def line_choice(result: Result) -> list[Say | Hangup]:
+        call_state["tries"] += 1
+        return [Say(f"You chose {result.value}."), Hangup()]
+
+    app.register_blueprint(line, url_prefix="/tw", name="twilio", platform="twilio")
+    app.register_blueprint(line, url_prefix="/jz", name="jambonz", platform="jambonz")
 
     tropo = Tropo()
 
@@ -151,6 +280,22 @@ def tropo_next_url(answer: bytes) -> str:
         if "next" in (element.get("on") or {}):
             return t.cast(str, element["on"]["next"])
     raise LookupError("no on with a next URL in the answer")
+
+
+def twilio_action_url(answer: bytes) -> str:
+    """The ``action`` of the ``<Gather>`` of a TwiML answer."""
+    found = re.search(rb'<Gather action="([^"]+)"', answer)
+    if found is None:
+        raise LookupError("no <Gather action> in the answer")
+    return html.unescape(found.group(1).decode())
+
+
+def jambonz_action_hook(answer: bytes) -> str:
+    """The ``actionHook`` of the gather of a jambonz answer."""
+    for verb in json.loads(answer):
+        if verb.get("verb") == "gather":
+            return t.cast(str, verb["actionHook"])
+    raise LookupError("no gather in the answer")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -209,6 +354,73 @@ ROWS: tuple[Row, ...] = (
         floor="floor_result",
         budget=(1.35, 1.20),
         url_from="chained",
+        same_as_floor=True,
+    ),
+    # Twilio (DESIGN 5): each route at most 1.20x its hand-written floor.
+    Row(
+        "floor_twilio",
+        "floor: request.form + VoiceResponse, Twilio call",
+        "/floor/twilio",
+        TWILIO_CALL,
+        content_type=FORM,
+    ),
+    Row(
+        "floor_twilio_result",
+        "floor: request.form + VoiceResponse, Twilio gather",
+        "/floor/twilio_result",
+        TWILIO_DIGITS,
+        content_type=FORM,
+    ),
+    Row(
+        "twilio_session",
+        "Twilio session route, next=handler",
+        "/tw/chained",
+        TWILIO_CALL,
+        content_type=FORM,
+        floor="floor_twilio",
+        budget=(1.20, 1.10),
+    ),
+    Row(
+        "twilio_result",
+        "Twilio gather action (token, step, grammar)",
+        "",
+        TWILIO_DIGITS,
+        content_type=FORM,
+        floor="floor_twilio_result",
+        budget=(1.20, 1.10),
+        url_from="twilio_session",
+        find_url=twilio_action_url,
+    ),
+    # jambonz: a route that answers a JSON list is the floor.
+    Row(
+        "floor_jambonz",
+        "floor: hand-written, jambonz call hook",
+        "/floor/jambonz",
+        JAMBONZ_CALL,
+    ),
+    Row(
+        "floor_jambonz_result",
+        "floor: hand-written, jambonz gather hook",
+        "/floor/jambonz_result",
+        JAMBONZ_DIGITS,
+    ),
+    Row(
+        "jambonz_session",
+        "jambonz call hook, next=handler",
+        "/jz/chained",
+        JAMBONZ_CALL,
+        floor="floor_jambonz",
+        budget=(1.20, 1.10),
+    ),
+    Row(
+        "jambonz_result",
+        "jambonz gather hook (token, step, grammar)",
+        "",
+        JAMBONZ_DIGITS,
+        floor="floor_jambonz_result",
+        budget=(1.20, 1.10),
+        url_from="jambonz_session",
+        find_url=jambonz_action_hook,
         same_as_floor=True,
     ),
 )

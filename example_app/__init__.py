@@ -1,5 +1,8 @@
 """Acme's support line, the flask-tropo example: an ordinary Flask site with
-a Tropo voice and SMS line mounted under ``/ivr``.
+a voice and SMS line mounted three times, the same handlers on each
+platform: Tropo's WebAPI under ``/ivr``, Twilio under ``/twilio/ivr`` and
+jambonz under ``/jambonz/ivr`` (Twilio needs the ``flask-tropo[twilio]``
+extra; see ``docs/platforms.rst`` to point a number at them).
 
 .. code-block:: text
 
@@ -43,7 +46,7 @@ from .flow import flow_svg
 from .ivr import bp
 from .ivr import external_url
 
-__all__ = ["create_app", "tropo"]
+__all__ = ["create_app", "register_platforms", "tropo"]
 
 #: The extension, shared by every app the factory makes.
 tropo = Tropo()
@@ -73,9 +76,22 @@ def create_app(test_config: c.Mapping[str, t.Any] | None = None) -> Flask:
 
     tropo.init_app(app)
     app.register_blueprint(bp, url_prefix="/ivr")
+    register_platforms(app)
     db.init_app(app)
     app.add_url_rule("/", view_func=index)
     return app
+
+
+def register_platforms(app: Flask) -> None:
+    """Mount the line for Twilio (``/twilio/ivr``) and jambonz
+    (``/jambonz/ivr``) too: the same blueprint, registered once per
+    platform."""
+    app.register_blueprint(
+        bp, url_prefix="/twilio/ivr", name="ivr_twilio", platform="twilio"
+    )
+    app.register_blueprint(
+        bp, url_prefix="/jambonz/ivr", name="ivr_jambonz", platform="jambonz"
+    )
 
 
 def index() -> str:

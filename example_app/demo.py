@@ -6,6 +6,9 @@
     $ python -m example_app.demo --tour                # every flow, scripted
     $ python -m example_app.demo --transfer no-answer  # agents never answer
 
+The tour ends with its first call played again on Twilio and on jambonz:
+the same handlers, over those platforms' webhooks and documents.
+
 The app runs in this process with a temporary database; nothing goes over
 the network. Each line of the conversation is printed as it happens: what
 the line says and asks (with the grammar of the ask), what the caller does,
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import collections.abc as c
+import dataclasses
 import os
 import sys
 import tempfile
@@ -35,7 +39,16 @@ from flask_tropo.testing import Simulator
 from . import create_app
 from . import db
 
-__all__ = ["Scene", "TOUR", "demo_app", "interactive", "main", "play", "tour"]
+__all__ = [
+    "PLATFORMS",
+    "Scene",
+    "TOUR",
+    "demo_app",
+    "interactive",
+    "main",
+    "play",
+    "tour",
+]
 
 _HELP = (
     "Type keys (1, 100001, #) to press them, words to speak them, an empty"
@@ -64,6 +77,9 @@ class Scene:
     #: The launch parameters of a token launch.
     parameters: c.Mapping[str, str] = field(default_factory=dict)
 
+
+#: The platforms the tour's first call is played on too.
+PLATFORMS = ("twilio", "jambonz")
 
 #: The scripted tour: every flow of the line once.
 TOUR = (
@@ -173,7 +189,9 @@ def play(simulator: Simulator, scene: Scene) -> Call:
 
 
 def tour(app: Flask) -> None:
-    """Play :data:`TOUR` and print what the database holds afterwards.
+    """Play :data:`TOUR`, then its first call on Twilio and on jambonz (the
+    same handlers over those platforms' wire), and print what the database
+    holds afterwards.
 
     :param app: the support line's app.
     """
@@ -182,6 +200,11 @@ def tour(app: Flask) -> None:
         heading = f"{number}. {scene.title}"
         print(f"\n{heading}\n{'=' * len(heading)}")
         play(simulator, scene)
+    for number, platform in enumerate(PLATFORMS, len(TOUR) + 1):
+        scene = dataclasses.replace(TOUR[0], rule=f"/{platform}/ivr/voice")
+        heading = f"{number}. The same call on {platform.capitalize()}"
+        print(f"\n{heading}\n{'=' * len(heading)}")
+        play(Simulator(app, on_event=show, platform=platform), scene)
     print()
     show_database(app)
 

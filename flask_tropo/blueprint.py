@@ -64,8 +64,10 @@ class TropoBlueprint(Blueprint):
 
     The platform its routes answer is chosen per registration:
     ``app.register_blueprint(ivr, url_prefix="/tw", name="ivr_tw",
-    platform=...)``, else the ``platform`` given here. Only ``"tropo"``
-    exists yet; another name is a :exc:`ValueError` when registering.
+    platform=...)``, else the ``platform`` given here: ``"tropo"`` (the
+    WebAPI), ``"twilio"`` (TwiML; needs the ``flask-tropo[twilio]`` extra)
+    or ``"jambonz"`` (see :doc:`/platforms`); another name is a
+    :exc:`ValueError`.
 
     :param name: the blueprint's name.
     :param import_name: usually ``__name__``.
@@ -99,7 +101,9 @@ class TropoBlueprint(Blueprint):
     def _register_platform(self, state: BlueprintSetupState) -> None:
         name = ".".join(filter(None, (state.name_prefix, state.name)))
         platform = get_platform(state.options.get("platform", self.platform))
-        platforms_of(t.cast("Flask", state.app))[name] = platform
+        app = t.cast("Flask", state.app)
+        platform.register(app)
+        platforms_of(app)[name] = platform
 
     # -- decorators ------------------------------------------------------------
 

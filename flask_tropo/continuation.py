@@ -32,6 +32,7 @@ import json
 import typing as t
 import zlib
 
+from flask import request
 from flask import url_for
 from itsdangerous import BadData
 from itsdangerous import SignatureExpired
@@ -194,14 +195,24 @@ class Tokens:
         self.signer = TimestampSigner(key, salt=_SALT, digest_method=hashlib.sha256)
 
     def dumps(
-        self, config: Config, session_id: str, endpoint: str, state: t.Any
+        self,
+        config: Config,
+        session_id: str,
+        endpoint: str,
+        state: t.Any,
+        step: dict[str, t.Any] | None = None,
     ) -> str:
-        """Sign a token for ``endpoint`` carrying ``state``.
+        """Sign a token for ``endpoint`` carrying ``state``, and ``step``
+        when it is given (emulated platforms, :meth:`loads_step`).
 
         :raise TropoError: a value in the state is not JSON-serializable.
         :raise StateTooLarge: the token is above ``TROPO_MAX_STATE_BYTES``.
         """
-        payload = [session_id, endpoint, state]
+        payload = (
+            [session_id, endpoint, state]
+            if step is None
+            else [session_id, endpoint, state, step]
+        )
         try:
             try:
                 data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
@@ -241,6 +252,23 @@ class Tokens:
         :raise InvalidNextToken: missing, tampered, expired, dated in the
             future, or issued for another session or route.
         """
+        state: dict[str, t.Any] = self._load(config, token, session_id, endpoint)[2]
+        return state
+
+    def loads_step(
+        self, config: Config, token: str | None, session_id: str, endpoint: str
+    ) -> tuple[dict[str, t.Any], dict[str, t.Any] | None]:
+        """:meth:`loads`, and the step the token carries (``None`` for a
+        token without one).
+
+        :raise InvalidNextToken: as :meth:`loads`.
+        """
+        data = self._load(config, token, session_id, endpoint)
+        return data[2], data[3] if len(data) == 4 else None
+
+    def _load(
+        self, config: Config, token: str | None, session_id: str, endpoint: str
+    ) -> list[t.Any]:
         if not token:
             raise InvalidNextToken(
                 f"The {NEXT_PARAM} query parameter is missing: result routes accept"
@@ -274,7 +302,12 @@ class Tokens:
                 "The next token is invalid: it was altered, or signed with another"
                 " secret key."
             ) from exc
-        if type(data) is not list or len(data) != 3 or type(data[2]) is not dict:
+        if (
+            type(data) is not list
+            or not 3 <= len(data) <= 4
+            or type(data[2]) is not dict
+            or type(data[-1]) is not dict
+        ):
             raise InvalidNextToken("The next token is not a flask-tropo token.")
         if data[0] != session_id:
             raise InvalidNextToken(
@@ -282,7 +315,7 @@ class Tokens:
             )
         if data[1] != endpoint:
             raise InvalidNextToken("The next token was issued for another route.")
-        return data[2]
+        return data
 
 
 def _not_json(state: t.Any, exc: Exception) -> TropoError:
@@ -352,3 +385,31 @@ class Links:
                 f"{path}{'&' if '?' in path else '?'}{NEXT_PARAM}={token}"
             )
         return url
+
+    # -- emulated platforms (Twilio, jambonz): steps ride in the tokens ------------
+
+    def endpoint(self, handler: c.Callable[..., t.Any]) -> str:
+        """The endpoint ``On(next=handler)`` names, in the blueprint
+        registration that serves the request.
+
+        :raise TropoError: ``handler`` is not a result route of the app.
+        """
+        return self.state.routes.resolve(handler, self.blueprint)
+
+    def step_url(self, endpoint: str | None, step: dict[str, t.Any]) -> str:
+        """The URL of ``endpoint`` (``None``: the route serving the request)
+        whose token carries ``step`` beside the call state.
+
+        :param endpoint: the route's endpoint.
+        :param step: what the platform resumes with, JSON.
+        """
+        endpoint = endpoint or request.endpoint or ""
+        config = self.config
+        token = self.state.tokens(config).dumps(
+            config, self.call.session_id, endpoint, self.call.state, step
+        )
+        path = url_for(endpoint)
+        external = config["TROPO_EXTERNAL_URL"]
+        if external and path.startswith("/"):
+            path = external.rstrip("/") + path
+        return f"{path}{'&' if '?' in path else '?'}{NEXT_PARAM}={token}"

@@ -11,6 +11,8 @@
     │                         read back into verbs
     ├── InvalidNextToken      (also werkzeug Forbidden, 403): a result posted with a
     │                         missing, tampered, expired or foreign ``next`` token
+    ├── InvalidSignature      (also werkzeug Forbidden, 403): a Twilio or jambonz
+    │                         request without the platform's valid signature
     ├── HandlerReturnError    (also TypeError): a handler returned something that
     │                         is not a verb, a list of verbs or a response
     ├── StateTooLarge         call state too large to ride in a ``next`` URL
@@ -30,6 +32,7 @@ __all__ = [
     "InvalidArgument",
     "InvalidDocument",
     "InvalidNextToken",
+    "InvalidSignature",
     "HandlerReturnError",
     "StateTooLarge",
     "SimulationError",
@@ -131,6 +134,25 @@ class InvalidNextToken(TropoError, Forbidden):
 
     def __str__(self) -> str:
         return f"Invalid next token: {self.reason}"
+
+
+class InvalidSignature(TropoError, Forbidden):
+    """A request to a Twilio or jambonz route without the platform's valid
+    signature (``X-Twilio-Signature``, ``Jambonz-Signature``).
+
+    :param header: the signature header.
+    :param reason: why the request was refused.
+    """
+
+    code = 403
+
+    def __init__(self, header: str, reason: str) -> None:
+        self.header = header
+        self.reason = reason
+        super().__init__(description=reason)
+
+    def __str__(self) -> str:
+        return f"Invalid {self.header}: {self.reason}"
 
 
 class HandlerReturnError(TropoError, TypeError):

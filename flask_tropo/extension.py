@@ -39,6 +39,9 @@ _DEFAULTS: dict[str, t.Any] = {
     "TROPO_PROPAGATE_EXCEPTIONS": False,
     "TROPO_BASIC_AUTH": None,
     "TROPO_MAX_CONTENT_LENGTH": 64 * 1024,
+    # Platforms (docs/platforms.rst): the signatures of Twilio and jambonz.
+    "TROPO_TWILIO_AUTH_TOKEN": None,
+    "TROPO_JAMBONZ_WEBHOOK_SECRET": None,
 }
 
 
@@ -103,8 +106,9 @@ class Tropo:
         ``TROPO_NEXT_MAX_AGE``, ``TROPO_NEXT_MAX_SKEW``,
         ``TROPO_MAX_STATE_BYTES``, ``TROPO_EXTERNAL_URL``,
         ``TROPO_ERROR_MESSAGE``, ``TROPO_ERROR_TRANSFER_TO``,
-        ``TROPO_PROPAGATE_EXCEPTIONS``, ``TROPO_BASIC_AUTH`` and
-        ``TROPO_MAX_CONTENT_LENGTH``.
+        ``TROPO_PROPAGATE_EXCEPTIONS``, ``TROPO_BASIC_AUTH``,
+        ``TROPO_MAX_CONTENT_LENGTH``, ``TROPO_TWILIO_AUTH_TOKEN`` and
+        ``TROPO_JAMBONZ_WEBHOOK_SECRET``.
 
         :param app: the app.
         :raise RuntimeError: this app already has a ``Tropo`` extension.

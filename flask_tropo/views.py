@@ -41,9 +41,12 @@ from .continuation import Links
 from .exceptions import HandlerReturnError
 from .exceptions import InvalidNextToken
 from .exceptions import InvalidPayload
+from .exceptions import InvalidSignature
+from .payloads import Result
 from .platforms import PLATFORMS
 from .platforms import Kind
 from .platforms import Platform
+from .platforms import Turn
 from .verbs import Hangup
 from .verbs import Say
 from .verbs import Transfer
@@ -54,7 +57,6 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from flask.config import Config
 
     from .extension import AppState
-    from .payloads import Result
     from .payloads import Session
 
 __all__ = ["Route", "make_view", "tropo_route", "error_response"]
@@ -145,6 +147,8 @@ def _serve(route: Route, view_args: dict[str, t.Any]) -> Response:
         _check_auth(app, config, req)
     _read_body(app, config, req)
     platform = state.platforms.get(req.blueprint) or TROPO
+    if platform.emulated:
+        return _serve_emulated(app, state, route, view_args, req, platform)
     platform.verify(req)
     try:
         payload: t.Any = platform.read(route.kind, req)
@@ -273,6 +277,81 @@ def _apology(config: Config) -> list[Verb]:
     return [say, Transfer(to) if to else Hangup()]
 
 
+# -- emulated platforms (Twilio, jambonz) -------------------------------------------
+
+
+def _serve_emulated(
+    app: Flask,
+    state: AppState,
+    route: Route,
+    view_args: dict[str, t.Any],
+    req: Request,
+    platform: Platform,
+) -> Response:
+    """The request path of a platform that runs Tropo's semantics
+    server-side: the token, when there is one, is read with its step, and
+    :meth:`Platform.resume <flask_tropo.platforms.Platform.resume>` decides
+    which handler runs, or answers at once."""
+    config = app.config
+    try:
+        platform.verify(req)
+    except InvalidSignature as exc:
+        _reject(app, "invalid-signature", exc)
+        raise
+    try:
+        payload: t.Any = platform.read(route.kind, req)
+    except InvalidPayload as exc:
+        _reject(app, "invalid-payload", exc)
+        raise
+    renderer: Platform | Turn = platform
+    if route.kind == "session" and NEXT_PARAM not in req.args:
+        call = ActiveCall(payload.id, {})
+    else:
+        restored: dict[str, t.Any] = {}
+        step = None
+        if NEXT_PARAM in req.args or route.kind == "result":
+            try:
+                restored, step = state.tokens(config).loads_step(
+                    config,
+                    req.args.get(NEXT_PARAM),
+                    payload.session_id,
+                    req.endpoint or "",
+                )
+            except InvalidNextToken as exc:
+                if config["TROPO_VERIFY_NEXT"]:
+                    _reject(app, "invalid-token", exc)
+                    raise
+        call = ActiveCall(payload.session_id, restored)
+        turn = renderer = platform.resume(route.kind, req, payload, step)
+        payload = turn.payload
+        if turn.answer is not None:
+            answer = turn.answer
+            route = Route("result", lambda result, **kwargs: answer)
+        elif turn.endpoint is not None:
+            target = tropo_route(app.view_functions.get(turn.endpoint))
+            if target is None:  # pragma: no cover - steps name Tropo routes
+                raise InvalidNextToken("The next token names no Tropo route.")
+            route = target
+    token = CURRENT_CALL.set(call)
+    try:
+        if isinstance(renderer, Turn) and renderer.answer is not None:
+            pass  # the platform answers: no handler runs, no signal is sent
+        elif isinstance(payload, Result):
+            if signals.result_received.receivers:
+                signals.result_received.send(
+                    app, _async_wrapper=app.ensure_sync, result=payload
+                )
+        elif signals.session_received.receivers:
+            signals.session_received.send(
+                app, _async_wrapper=app.ensure_sync, session=payload
+            )
+        return _respond(
+            app, state, t.cast(Platform, renderer), route, call, payload, view_args, req
+        )
+    finally:
+        CURRENT_CALL.reset(token)
+
+
 # -- request checks -----------------------------------------------------------------
 
 
@@ -348,6 +427,8 @@ def _errors(exc: HTTPException) -> dict[str, t.Any]:
         return exc.messages
     if isinstance(exc, InvalidNextToken):
         return {NEXT_PARAM: [exc.reason]}
+    if isinstance(exc, InvalidSignature):
+        return {exc.header: [exc.reason]}
     key = _ERROR_KEYS.get(exc.code or 0, "request")
     return {key: [exc.description or exc.name]}
 

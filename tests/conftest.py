@@ -150,3 +150,46 @@ class Caller:
 def tropo_caller(client: FlaskClient) -> Caller:
     """A :class:`Caller` on pytest-flask's ``client``."""
     return Caller(client)
+
+
+# -- outside oracles: every platform document a test renders ------------------------
+
+
+@pytest.fixture(autouse=True)
+def _platform_documents() -> c.Iterator[None]:
+    """Check every jambonz and TwiML document rendered during a test with its
+    platform's oracle (``tests/oracles``): jambonz's own validator, run by
+    node, and an element-by-element TwiML check."""
+    import oracles
+
+    from flask_tropo import signals
+
+    documents: list[t.Any] = []
+
+    def rendered(sender: t.Any, document: t.Any = None, **extra: t.Any) -> None:
+        documents.append(document)
+
+    signals.response_rendered.connect(rendered)
+    try:
+        yield
+    finally:
+        signals.response_rendered.disconnect(rendered)
+    for document in documents:
+        oracles.check(document)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    import oracles
+
+    oracles.close()
+
+
+def pytest_terminal_summary(terminalreporter: t.Any) -> None:
+    import oracles
+
+    counts = oracles.COUNTS
+    terminalreporter.write_line(
+        f"oracles: {counts['jambonz']} jambonz documents accepted by"
+        f" @jambonz/verb-specifications, {counts['twiml']} TwiML documents checked"
+        " element by element"
+    )

@@ -65,7 +65,14 @@ def test_tour_in_a_subprocess() -> None:
         "Call log, oldest first:\n",
     ):
         assert expected in out
-    assert out.count("Call ended:") == len(demo.TOUR)
+    # The tour's first call again on Twilio and on jambonz, over their wire.
+    for number, platform in enumerate(demo.PLATFORMS, len(demo.TOUR) + 1):
+        assert f"{number}. The same call on {platform.capitalize()}\n" in out
+        assert f"POST http://localhost/{platform}/ivr/voice [session] -> 200\n" in out
+        assert f"POST http://localhost/{platform}/ivr/hangup [status] -> 200\n" in out
+    assert "  [gather] input=dtmf speech" in out
+    assert "  [gather] input=['digits', 'speech']" in out
+    assert out.count("Call ended:") == len(demo.TOUR) + len(demo.PLATFORMS)
     # Tokens are shortened: no line carries a signed token.
     assert "tropo_token=..." in out
     assert re.search(r"tropo_token=(?!\.\.\.)", out) is None
@@ -74,7 +81,14 @@ def test_tour_in_a_subprocess() -> None:
 def test_tour_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     assert demo.main(["--tour"]) == 0
     out = capsys.readouterr().out
-    assert out.count("Call ended:") == len(demo.TOUR)
+    # The tour's first call again on Twilio and on jambonz, over their wire.
+    for number, platform in enumerate(demo.PLATFORMS, len(demo.TOUR) + 1):
+        assert f"{number}. The same call on {platform.capitalize()}\n" in out
+        assert f"POST http://localhost/{platform}/ivr/voice [session] -> 200\n" in out
+        assert f"POST http://localhost/{platform}/ivr/hangup [status] -> 200\n" in out
+    assert "  [gather] input=dtmf speech" in out
+    assert "  [gather] input=['digits', 'speech']" in out
+    assert out.count("Call ended:") == len(demo.TOUR) + len(demo.PLATFORMS)
     assert "  voicemail       +14155550100  8 s" in out
 
 

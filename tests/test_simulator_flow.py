@@ -399,6 +399,13 @@ def test_simulator_options_are_checked() -> None:
     assert (
         repr(Simulator(app.app)) == "<Simulator 'http://localhost' transfer='answer'>"
     )
+    with pytest.raises(ValueError, match="platform must be"):
+        Simulator(app.app, platform="plivo")
+    assert repr(Simulator(app.app, platform="jambonz")) == (
+        "<Simulator 'http://localhost' platform='jambonz' transfer='answer'>"
+    )
+    with pytest.raises(ValueError, match="no token launch"):
+        Simulator(app.app, platform="twilio").launch("/voice")
 
 
 def test_rule_may_be_a_full_url() -> None:

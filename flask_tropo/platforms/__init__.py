@@ -7,6 +7,12 @@ The view of every Tropo route calls only this seam::
     view (method, auth, size, token) -> platform.read(request)
         -> handler -> links -> platform.render(verbs) -> platform.response(document)
 
+Twilio and jambonz (:mod:`.twilio`, :mod:`.jambonz`) have no ``on`` events,
+attempts or grammars: :mod:`.emulation` runs Tropo's server-side, with a
+*step* in each token and :meth:`Platform.resume` picking what answers a
+continuation (:class:`Turn`); :mod:`.policy` tables what each platform does
+with every verb and option.
+
 Handlers, verbs, chaining, ``call_state``, signals and errors never know
 which platform serves them. The platform of a route is chosen when its
 blueprint is registered (``platform=`` of :class:`~flask_tropo.TropoBlueprint`
@@ -18,13 +24,17 @@ from __future__ import annotations
 from .base import Kind as Kind
 from .base import NextUrl as NextUrl
 from .base import Platform as Platform
+from .base import Turn as Turn
+from .jambonz import JambonzPlatform
 from .tropo import TropoPlatform
+from .twilio import TwilioPlatform
 
-__all__ = ["Kind", "NextUrl", "Platform", "PLATFORMS", "get_platform"]
+__all__ = ["Kind", "NextUrl", "Platform", "PLATFORMS", "Turn", "get_platform"]
 
 #: Every platform, by name.
 PLATFORMS: dict[str, Platform] = {
-    platform.name: platform for platform in (TropoPlatform(),)
+    platform.name: platform
+    for platform in (TropoPlatform(), TwilioPlatform(), JambonzPlatform())
 }
 
 

@@ -245,6 +245,14 @@ def _play(
     " silence, hangup. Without it, inputs are read from stdin.",
 )
 @click.option(
+    "--platform",
+    type=click.Choice(("tropo", "twilio", "jambonz")),
+    default="tropo",
+    show_default=True,
+    help="Whose wire to play: Tropo's WebAPI, Twilio's webhooks and TwiML, or"
+    " jambonz's webhooks and verbs.",
+)
+@click.option(
     "--full-urls",
     is_flag=True,
     default=False,
@@ -257,6 +265,7 @@ def call_command(
     text: str | None,
     transfer: str,
     script: str | None,
+    platform: str,
     full_urls: bool,
 ) -> None:
     """Play a call through the offline Tropo simulator.
@@ -265,20 +274,25 @@ def call_command(
     process, or the URL of a running WebAPI app in any language
     (``http://127.0.0.1:8000/voice``), played over HTTP. The conversation is
     printed as it happens: what is said and asked, what is posted, the
-    status.
+    status. With ``--platform twilio`` or ``jambonz`` the call is played
+    over that platform's wire (the route must be registered for it).
     """
     steps = _parse_script(script) if script is not None else None
     echo = functools.partial(_echo_event, full_urls=full_urls)
     if target.startswith(("http://", "https://")):
         base, rule = _split_url(target)
-        simulator = Simulator(base, transfer=transfer, on_event=echo)
+        simulator = Simulator(base, transfer=transfer, on_event=echo, platform=platform)
     else:
         app = _app_target()
         # in process, play the platform as configured: with the app's own
         # Basic auth credentials, when it requires them
         auth = getattr(app, "config", {}).get("TROPO_BASIC_AUTH")
         simulator = Simulator(
-            app, transfer=transfer, on_event=echo, auth=tuple(auth) if auth else None
+            app,
+            transfer=transfer,
+            on_event=echo,
+            auth=tuple(auth) if auth else None,
+            platform=platform,
         )
         rule = target
     try:

@@ -38,6 +38,7 @@ from flask import Flask
 
 from .. import signals
 from .. import verbs as v
+from ..views import platforms_of
 from .apps import EndpointNames
 from .flow import Failure
 from .flow import Flow
@@ -112,10 +113,16 @@ class _Explorer:
             _, _, plan = heapq.heappop(self.queue)
             _Replay(self, plan).play()
         routes = self.endpoint.routes
+        # Routes registered for Twilio or jambonz: a Tropo call never reaches them.
+        platforms = platforms_of(self.app) if self.app is not None else {}
         unreached = dict.fromkeys(
             route.endpoint
             for route in routes
-            if route.kind in LINKED_KINDS and route.endpoint not in self.reached
+            if route.kind in LINKED_KINDS
+            and route.endpoint not in self.reached
+            and not getattr(
+                platforms.get(route.endpoint.rpartition(".")[0]), "emulated", False
+            )
         )
         return Flow(
             rule=self.rule,

@@ -23,6 +23,33 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Simulator", "TRANSFER_OUTCOMES"]
 
+PLATFORMS = ("tropo", "twilio", "jambonz")
+
+
+def _status_rule(target: object, url: str) -> str | None:
+    """The ``on_hangup`` route of the blueprint registration that serves
+    ``url``, for an app in process; else ``None``."""
+    from flask import Flask
+    from werkzeug.exceptions import HTTPException
+
+    from ..views import tropo_route
+
+    if not isinstance(target, Flask):
+        return None
+    parts = urlsplit(url)
+    adapter = target.url_map.bind(parts.netloc or "localhost")
+    try:
+        endpoint, _ = adapter.match(parts.path or "/", method="POST")
+    except HTTPException:  # not a route of the app: no status callback
+        return None
+    prefix = str(endpoint).rpartition(".")[0]
+    for rule in target.url_map.iter_rules():
+        route = tropo_route(target.view_functions.get(rule.endpoint))
+        if route is not None and route.kind == "hangup":
+            if rule.endpoint.rpartition(".")[0] == prefix:
+                return rule.rule
+    return None
+
 
 class Simulator:
     """An offline Tropo that plays whole calls against a WebAPI app.
@@ -57,6 +84,16 @@ class Simulator:
         (``http://user:pass@host/voice``) work too.
     :param on_event: called with each :class:`~flask_tropo.testing.Event` of
         every call as it happens, for example ``print`` while debugging.
+    :param platform: whose wire to play: ``"tropo"`` (WebAPI documents),
+        ``"twilio"`` (form-encoded webhooks, TwiML) or ``"jambonz"`` (JSON
+        webhooks, verb arrays), each run with that platform's semantics
+        (see :doc:`/platforms`); the calls have the same API.
+    :param status_url: Twilio and jambonz: the rule the platform's status
+        callback posts to when a call ends; found for an app in process (the
+        ``on_hangup`` route of the blueprint that serves the session).
+    :param secret: Twilio's auth token or jambonz's webhook secret to sign
+        requests with; for an app in process, its own
+        ``TROPO_TWILIO_AUTH_TOKEN`` or ``TROPO_JAMBONZ_WEBHOOK_SECRET``.
     """
 
     def __init__(
@@ -67,7 +104,20 @@ class Simulator:
         timeout: float = 30.0,
         auth: tuple[str, str] | None = None,
         on_event: c.Callable[[Event], object] | None = None,
+        platform: str = "tropo",
+        status_url: str | None = None,
+        secret: str | None = None,
     ) -> None:
+        if platform not in PLATFORMS:
+            raise ValueError(
+                f"platform must be 'tropo', 'twilio' or 'jambonz', got {platform!r}."
+            )
+        #: The platform whose wire is played.
+        self.platform = platform
+        #: Where the status callback posts (Twilio, jambonz).
+        self.status_url = status_url
+        self._secret = secret
+        self._target = target
         if not callable(transfer) and transfer not in TRANSFER_OUTCOMES:
             raise ValueError(
                 "transfer must be 'answer', 'busy', 'no-answer' or a callable,"
@@ -91,7 +141,11 @@ class Simulator:
             )
 
     def __repr__(self) -> str:
-        return f"<Simulator {self.transport.base_url!r} transfer={self.transfer!r}>"
+        platform = "" if self.platform == "tropo" else f" platform={self.platform!r}"
+        return (
+            f"<Simulator {self.transport.base_url!r}{platform}"
+            f" transfer={self.transfer!r}>"
+        )
 
     def url(self, rule: str) -> str:
         """The absolute URL of ``rule``: an absolute URL is kept, anything
@@ -102,6 +156,31 @@ class Simulator:
         if urlsplit(rule).scheme in ("http", "https"):
             return rule
         return f"{self.transport.base_url.rstrip('/')}/{rule.lstrip('/')}"
+
+    def _webhook(self, rule: str, from_: str, to: str, text: str | None) -> Call:
+        """A call on Twilio or jambonz."""
+        from .jambonz_wire import JambonzCall
+        from .twilio_wire import TwilioCall
+
+        kind = TwilioCall if self.platform == "twilio" else JambonzCall
+        status = self.status_url or _status_rule(self._target, self.url(rule))
+        key = (
+            "TROPO_TWILIO_AUTH_TOKEN"
+            if kind is TwilioCall
+            else ("TROPO_JAMBONZ_WEBHOOK_SECRET")
+        )
+        secret = self._secret or getattr(self._target, "config", {}).get(key)
+        return kind(
+            self.transport,
+            self.url(rule),
+            from_=from_,
+            to=to,
+            text=text,
+            status_url=self.url(status) if status else None,
+            secret=secret,
+            transfer=self.transfer,
+            on_event=self.on_event,
+        )
 
     def _start(self, rule: str, session: dict[str, t.Any]) -> Call:
         return Call(
@@ -130,6 +209,8 @@ class Simulator:
         :param network: the network of both endpoints (``"PSTN"``, ``"SIP"``).
         :param headers: SIP headers added to (or replacing) the simulated ones.
         """
+        if self.platform != "tropo":
+            return self._webhook(rule, from_, to, None)
         session = wire.voice_session(
             from_=from_, to=to, channel="VOICE", network=network, headers=headers
         )
@@ -156,6 +237,8 @@ class Simulator:
         :param network: ``"SMS"`` or ``"MMS"``.
         :param headers: SIP headers added to (or replacing) the simulated ones.
         """
+        if self.platform != "tropo":
+            return self._webhook(rule, from_, to, text)
         session = wire.voice_session(
             from_=from_,
             to=to,
@@ -177,6 +260,11 @@ class Simulator:
         :param rule: the session route (or a full URL).
         :param parameters: the launch variables.
         """
+        if self.platform != "tropo":
+            raise ValueError(
+                f"{self.platform} has no token launch: its calls are placed with"
+                " its REST API."
+            )
         session = wire.launch_session(parameters)
         return self._start(rule, session)
 

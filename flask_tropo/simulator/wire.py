@@ -290,15 +290,24 @@ class Transport(t.Protocol):
         """POST ``payload`` as JSON to the absolute ``url``."""
         ...
 
+    def send(self, url: str, body: bytes, headers: t.Mapping[str, str]) -> Response:
+        """POST ``body`` with ``headers`` (its ``Content-Type`` among them) to
+        the absolute ``url``: the other platforms' requests."""
+        ...
+
 
 def _body(payload: t.Mapping[str, t.Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
 
 
-def _request(url: str, auth: tuple[str, str] | None) -> tuple[str, dict[str, str]]:
+def _request(
+    url: str,
+    auth: tuple[str, str] | None,
+    extra: t.Mapping[str, str] | None = None,
+) -> tuple[str, dict[str, str]]:
     """The URL without credentials, and the request headers: HTTP Basic
     credentials come from the URL (``http://user:pass@host/``), else
-    ``auth``."""
+    ``auth``; ``extra`` headers replace the JSON ones."""
     parts = urlsplit(url)
     if parts.username is not None:
         auth = (unquote(parts.username), unquote(parts.password or ""))
@@ -307,6 +316,7 @@ def _request(url: str, auth: tuple[str, str] | None) -> tuple[str, dict[str, str
         "Content-Type": "application/json",
         "Accept": "application/json",
         "User-Agent": USER_AGENT,
+        **(extra or {}),
     }
     if auth is not None:
         token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
@@ -335,15 +345,18 @@ class WSGITransport:
         self.auth = auth
 
     def post(self, url: str, payload: t.Mapping[str, t.Any]) -> Response:
-        url, headers = _request(url, self.auth)
+        return self.send(url, _body(payload), {})
+
+    def send(self, url: str, body: bytes, headers: t.Mapping[str, str]) -> Response:
+        url, sent = _request(url, self.auth, headers)
         parts = urlsplit(url)
         path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
         client = Client(self.app, use_cookies=False)
         response = client.post(
             path,
             base_url=f"{parts.scheme}://{parts.netloc}",
-            data=_body(payload),
-            headers=headers,
+            data=body,
+            headers=sent,
         )
         try:
             return Response(
@@ -386,9 +399,12 @@ class HTTPTransport:
         self.auth = auth
 
     def post(self, url: str, payload: t.Mapping[str, t.Any]) -> Response:
-        address, headers = _request(url, self.auth)
+        return self.send(url, _body(payload), {})
+
+    def send(self, url: str, body: bytes, headers: t.Mapping[str, str]) -> Response:
+        address, sent = _request(url, self.auth, headers)
         request = urllib.request.Request(
-            address, data=_body(payload), method="POST", headers=headers
+            address, data=body, method="POST", headers=sent
         )
         handlers: list[urllib.request.BaseHandler] = [_NoRedirect()]
         if urlsplit(address).hostname in _LOOPBACK:
