@@ -55,9 +55,10 @@ __all__ = ["NEXT_PARAM", "call_state"]
 NEXT_PARAM = "tropo_token"
 _SALT = "flask-tropo.next"
 #: JSON this long or longer is compressed when that is shorter; shorter JSON
-#: only when its token would be above TROPO_MAX_STATE_BYTES (compressing
+#: (a step of a Twilio or jambonz call is a few hundred bytes) only when its
+#: token would be above TROPO_MAX_STATE_BYTES (compressing
 #: costs more than the rest of signing, and a short payload seldom gains).
-_COMPRESS_FROM = 256
+_COMPRESS_FROM = 1024
 #: The most bytes a compressed payload may inflate to: no state that fits a
 #: URL is near it, and a small token cannot grow into megabytes of JSON.
 _MAX_INFLATED = 64 * 1024
