@@ -225,7 +225,14 @@ def _restore(
 ) -> dict[str, t.Any]:
     """The call state carried by the request's ``next`` token."""
     try:
-        return state.tokens(config).loads(
+        try:
+            tokens = state.tokens(config)
+        except RuntimeError as missing:  # no key: the app's fault, not a 500
+            app.logger.error("A result was refused with 403: %s", missing)
+            raise InvalidNextToken(
+                "This app has no secret key to check next tokens with."
+            ) from None
+        return tokens.loads(
             config, req.args.get(NEXT_PARAM), session_id, req.endpoint or ""
         )
     except InvalidNextToken as exc:
