@@ -609,9 +609,7 @@ def test_a_body_at_the_limit_is_read(tropo_fuzz: FuzzApp, kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", ["session", "result"])
-def test_a_wrong_content_length_is_not_trusted(
-    tropo_fuzz: FuzzApp, kind: str
-) -> None:
+def test_a_wrong_content_length_is_not_trusted(tropo_fuzz: FuzzApp, kind: str) -> None:
     """A length announced below the body's reads no further than it (the
     rest is never read, and what was read is not a document); one announced
     above the limit is refused before anything is read."""
