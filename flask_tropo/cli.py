@@ -23,6 +23,7 @@ from .simulator.apps import tropo_routes
 from .simulator.commands import graph_command
 from .simulator.commands import phone_command
 from .simulator.console import call_command
+from .simulator.setup_hints import missing_routes
 
 __all__ = ["cli"]
 
@@ -43,7 +44,7 @@ def routes_command() -> None:
         )
     rows = [tuple(route) for route in tropo_routes(current_app)]
     if not rows:
-        click.echo("No Tropo routes were registered.")
+        click.echo(missing_routes(current_app) or "No Tropo routes are registered.")
         return
     headers = ("Rule", "Kind", "Endpoint")
     widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(3)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections.abc as c
 import typing as t
 from weakref import WeakKeyDictionary
+from weakref import WeakSet
 
 from flask import Flask
 from flask import current_app
@@ -40,6 +41,11 @@ _DEFAULTS: dict[str, t.Any] = {
     "TROPO_BASIC_AUTH": None,
     "TROPO_MAX_CONTENT_LENGTH": 64 * 1024,
 }
+
+#: Every Tropo object, so that the tools can name handlers registered on one
+#: that was never initialized on the app (``flask tropo routes``, the
+#: simulator's 404).
+INSTANCES: WeakSet[Tropo] = WeakSet()
 
 
 class Tropo:
@@ -87,6 +93,7 @@ class Tropo:
         #: decorators.
         self.blueprint = TropoBlueprint("tropo", __name__, platform=platform)
         self._states: WeakKeyDictionary[Flask, AppState] = WeakKeyDictionary()
+        INSTANCES.add(self)
         if app is not None:
             self.init_app(app)
 

@@ -27,6 +27,7 @@ from flask.cli import ScriptInfo
 from ..exceptions import TropoError
 from . import wire
 from .grammar import DTMF_KEYS as DTMF
+from .setup_hints import not_a_session_route
 from .simulator import TRANSFER_OUTCOMES
 from .simulator import Simulator
 
@@ -281,10 +282,13 @@ def call_command(
             app, transfer=transfer, on_event=echo, auth=tuple(auth) if auth else None
         )
         rule = target
+        wrong = not_a_session_route(app, urlsplit(rule).path)
+        if wrong is not None:
+            raise click.ClickException(wrong)
     try:
         _play(simulator, rule, from_=from_, to=to, text=text, script=steps)
     except TropoError as exc:
         message = " ".join(str(exc).split())
-        if getattr(exc, "status", None) == 404:
+        if getattr(exc, "status", None) == 404 and "init_app" not in message:
             message += " (no such route? 'flask tropo routes' lists them)"
         raise click.ClickException(message) from exc

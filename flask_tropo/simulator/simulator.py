@@ -10,6 +10,9 @@ import collections.abc as c
 import typing as t
 from urllib.parse import urlsplit
 
+from flask import Flask
+
+from ..exceptions import SimulationError
 from . import wire
 from .call import Call
 from .line import TRANSFER_OUTCOMES
@@ -104,13 +107,35 @@ class Simulator:
         return f"{self.transport.base_url.rstrip('/')}/{rule.lstrip('/')}"
 
     def _start(self, rule: str, session: dict[str, t.Any]) -> Call:
-        return Call(
-            self.transport,
-            self.url(rule),
-            session,
-            transfer=self.transfer,
-            on_event=self.on_event,
-        )
+        try:
+            return Call(
+                self.transport,
+                self.url(rule),
+                session,
+                transfer=self.transfer,
+                on_event=self.on_event,
+            )
+        except SimulationError as exc:
+            hint = self._hint(exc, rule)
+            if hint is None:
+                raise
+            raise SimulationError(
+                f"{exc.message} {hint}",
+                url=exc.url,
+                status=exc.status,
+            ) from exc
+
+    def _hint(self, exc: SimulationError, rule: str) -> str | None:
+        """What is missing when a Flask app in process has no route where a
+        call starts."""
+        app = getattr(self.transport, "app", None)
+        if exc.status not in (400, 404) or not isinstance(app, Flask):
+            return None
+        from .setup_hints import missing_routes
+        from .setup_hints import not_a_session_route
+
+        path = urlsplit(self.url(rule)).path
+        return missing_routes(app, path) or not_a_session_route(app, path)
 
     def dial(
         self,
