@@ -55,9 +55,11 @@ class Simulator:
         that takes the ``Transfer`` or ``Call`` verb and returns one of them,
         to decide dial by dial.
     :param timeout: seconds to wait for each HTTP answer (base URL targets).
-    :param auth: HTTP Basic ``(user, password)`` sent with every request, for
-        apps that set ``TROPO_BASIC_AUTH``; credentials written in a URL
-        (``http://user:pass@host/voice``) work too.
+    :param auth: HTTP Basic ``(user, password)`` for apps that set
+        ``TROPO_BASIC_AUTH``, sent with every request to the base URL's
+        origin (scheme, host and port) and never to another host a ``next``
+        URL names; credentials written in a URL
+        (``http://user:pass@host/voice``) are sent to that URL.
     :param on_event: called with each :class:`~flask_tropo.testing.Event` of
         every call as it happens, for example ``print`` while debugging.
     """

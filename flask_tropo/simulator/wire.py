@@ -314,6 +314,14 @@ def _request(url: str, auth: tuple[str, str] | None) -> tuple[str, dict[str, str
     return url, headers
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port of ``url`` (the default port filled in)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    return scheme, (parts.hostname or "").lower(), port
+
+
 class WSGITransport:
     """Calls a Flask app (or any WSGI app) in process through
     :class:`werkzeug.test.Client`.
@@ -366,7 +374,8 @@ class HTTPTransport:
 
     :param base_url: ``http://127.0.0.1:5000`` or any base URL.
     :param timeout: seconds to wait for each answer.
-    :param auth: HTTP Basic ``(user, password)`` sent with every request.
+    :param auth: HTTP Basic ``(user, password)`` sent with every request to
+        the origin of ``base_url`` (scheme, host and port), never elsewhere.
     """
 
     def __init__(
@@ -386,7 +395,10 @@ class HTTPTransport:
         self.auth = auth
 
     def post(self, url: str, payload: t.Mapping[str, t.Any]) -> Response:
-        address, headers = _request(url, self.auth)
+        # The credentials go only where the call started: a next URL may
+        # name any host.
+        auth = self.auth if _origin(url) == _origin(self.base_url) else None
+        address, headers = _request(url, auth)
         request = urllib.request.Request(
             address, data=_body(payload), method="POST", headers=headers
         )
