@@ -13,6 +13,7 @@ Internal; may change at any time.
 from __future__ import annotations
 
 import collections.abc as c
+import difflib
 import re
 import typing as t
 
@@ -22,6 +23,9 @@ from .exceptions import InvalidArgument
 Check: t.TypeAlias = "c.Callable[[t.Any, str, t.Any], t.Any]"
 
 MODES = ("dtmf", "speech", "any")
+#: The events Tropo sends to ``on`` handlers: of any document, and of a
+#: transfer's own ``on`` (tropo-webapi.md 2.2).
+EVENTS = ("continue", "incomplete", "error", "hangup", "ring", "connect")
 EMAIL_FORMATS = ("plain", "encoded")
 
 # The types of the options whose values the wire reference lists; a field
@@ -46,6 +50,8 @@ Channel: t.TypeAlias = t.Literal["VOICE", "TEXT"]
 TRANSCRIPTION_EMAIL_FORMATS = ("plain", "encoded", "omit")
 _ASK_EVENT = re.compile(r"^(timeout|nomatch|nomatch:[1-9][0-9]*)$")
 _MASK = re.compile(r"^[DX-]+$")
+#: An upper-case letter that starts a word of a camelCase name.
+_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
 def fail(obj: t.Any, field: str, message: str) -> t.NoReturn:
@@ -147,6 +153,27 @@ def event(obj: t.Any, field: str, value: t.Any) -> t.Any:
             f" several), got {value!r}",
         )
     return value
+
+
+def on_event(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """An event Tropo sends (:data:`EVENTS`), or with ``signal=True`` a
+    signal name that is none of them."""
+    if type(value) is str and value in EVENTS and obj.signal is False:
+        return value  # the usual answer, at once
+    non_empty(obj, field, value)
+    if obj.signal is True:
+        if value in EVENTS:
+            fail(obj, field, f"{value!r} is one of Tropo's events: drop signal=True")
+        return value
+    close = difflib.get_close_matches(value, EVENTS, 1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    fail(
+        obj,
+        field,
+        f"Tropo sends no event {value!r}{hint}: use 'continue', 'incomplete',"
+        " 'error' or 'hangup' ('ring' or 'connect' in a Transfer); for a signal"
+        f" named in allow_signals, write On({value!r}, signal=True)",
+    )
 
 
 def mask_template(obj: t.Any, field: str, value: t.Any) -> t.Any:
@@ -403,6 +430,41 @@ def one_or_more(cls: type[t.Any], what: str) -> Check:
     return check
 
 
+def unknown_keywords(
+    cls: type, kwargs: c.Mapping[str, t.Any], names: c.Set[str]
+) -> str:
+    """The message of the :exc:`TypeError` for keywords that name no field
+    of ``cls``, with the name to write instead: ``minConfidence`` is
+    ``min_confidence``, ``_from`` is ``from_``, a close spelling its field.
+    """
+    unknown = [key for key in kwargs if key not in names]
+    fixes, strays = [], []
+    for key in unknown:
+        snake = _CAMEL.sub(r"_\1", key.strip("_")).lower()
+        found = [n for n in (snake, f"{snake}_") if n in names]
+        found = found or difflib.get_close_matches(snake, sorted(names), 1, 0.8)
+        if found:
+            fixes.append(f"{found[0]}= for {key}=")
+        else:
+            strays.append(key)
+    s = "s" if len(unknown) > 1 else ""
+    parts = []
+    if fixes:
+        parts.append(
+            f"write {', '.join(fixes)} (options are snake_case; the wire's"
+            " camelCase keys are written for you)"
+        )
+    if strays:
+        parts.append(
+            f"{cls.__name__} has no option {', '.join(strays)}; it takes"
+            f" {', '.join(sorted(names))}"
+        )
+    return (
+        f"{cls.__name__}() got unexpected keyword argument{s}"
+        f" {', '.join(repr(k) for k in unknown)}: {'. '.join(parts)}."
+    )
+
+
 #: The checks that also run when the field is left at ``None``.
 ON_NONE: frozenset[Check] = frozenset({mask_template})
 
@@ -413,6 +475,7 @@ _BY_ANNOTATION: dict[str, Check] = {
     "str | None": string,
     "str": string,
     "bool | None": boolean,
+    "bool": boolean,
     "float | None": number,
     "int | None": integer,
     "int": integer,

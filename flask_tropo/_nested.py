@@ -41,13 +41,27 @@ def _table(cls: type) -> tuple[tuple[str, check.Check, bool], ...]:
     return table
 
 
+_new = object.__new__
+
+
 class _Model:
-    """Base of verbs and nested objects: checks the fields after the
-    dataclass ``__init__``, and a ``repr`` of only the fields that are set,
-    so ``Say('Hi')`` reads as written.
+    """Base of verbs and nested objects: names the option meant by an
+    unknown keyword, checks the fields after the dataclass ``__init__``, and
+    a ``repr`` of only the fields that are set, so ``Say('Hi')`` reads as
+    written.
     """
 
     __slots__ = ()
+    #: The field names, set by :func:`checked`.
+    field_names: t.ClassVar[frozenset[str]] = frozenset()
+
+    def __new__(cls, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        # Before the dataclass __init__ refuses an unknown keyword, say what
+        # to write instead (the old SDKs' camelCase, _from, _as): one set
+        # comparison when keywords are given.
+        if kwargs and not cls.field_names.issuperset(kwargs):
+            raise TypeError(check.unknown_keywords(cls, kwargs, cls.field_names))
+        return _new(cls)
 
     def __post_init__(self) -> None:
         table = _TABLES.get(type(self))
@@ -107,6 +121,8 @@ def checked(**checks: check.Check) -> c.Callable[[_T], _T]:
 
     def decorate(cls: _T) -> _T:
         _DECLARED[cls] = checks
+        names = frozenset(f.name for f in dataclasses.fields(cls) if f.name != "_")
+        type.__setattr__(cls, "field_names", names)
         type.__setattr__(cls, "__setattr__", _refuse_setattr)
         type.__setattr__(cls, "__delattr__", _refuse_delattr)
         return cls

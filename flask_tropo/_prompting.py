@@ -131,7 +131,7 @@ class Ask(Verb):
 
 
 @checked(
-    event=check.non_empty,
+    event=check.on_event,
     next=check.next_target,
     say=check.prompts(Say),
     ask=check.wrapping(Ask, "an Ask or a grammar string"),
@@ -143,8 +143,11 @@ class On(Verb):
     Tropo forgets handlers at each new document. ``continue`` is the catch-all
     for events without a handler of their own.
 
-    :param event: ``"continue"``, ``"incomplete"``, ``"error"``, ``"hangup"``,
-        a signal name; in a :class:`Transfer` only ``"ring"`` or ``"connect"``.
+    :param event: ``"continue"``, ``"incomplete"``, ``"error"`` or
+        ``"hangup"``; in a :class:`Transfer` ``"ring"`` or ``"connect"``; or,
+        with ``signal=True``, a signal name the verbs list in
+        ``allow_signals``. Any other name is a :exc:`ValueError`, so a typo
+        (``"contine"``) fails here rather than ending the call.
     :param next: where Tropo posts the result: a URL, or a handler registered
         with ``on_result`` (rendered to its signed URL).
     :param say: played before the result is posted.
@@ -152,6 +155,10 @@ class On(Verb):
         reply ignored.
     :param ask: transfer ``connect`` only: a whisper the called party must
         answer; a string is a grammar.
+    :param signal: ``event`` names a signal (sent through the REST API to
+        interrupt a verb whose ``allow_signals`` lists it), not one of
+        Tropo's events. Not written on the wire: a parsed ``on`` whose event
+        is none of Tropo's is a signal.
     """
 
     tropo_key: t.ClassVar[str] = "on"
@@ -162,6 +169,7 @@ class On(Verb):
     say: Say | str | c.Sequence[Say | str] | None = None
     post: str | None = None
     ask: Ask | str | None = None
+    signal: bool = False
 
 
 @checked(

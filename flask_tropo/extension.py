@@ -43,9 +43,13 @@ _DEFAULTS: dict[str, t.Any] = {
 }
 
 #: Every Tropo object, so that the tools can name handlers registered on one
-#: that was never initialized on the app (``flask tropo routes``, the
-#: simulator's 404).
-INSTANCES: WeakSet[Tropo] = WeakSet()
+#: that was never initialized (``flask tropo routes``, the simulator's 404).
+_INSTANCES: WeakSet[Tropo] = WeakSet()
+
+
+def never_initialized() -> list[Tropo]:
+    """The Tropo objects whose :meth:`~Tropo.init_app` never ran. Internal."""
+    return [tropo for tropo in list(_INSTANCES) if not tropo._states]
 
 
 class Tropo:
@@ -93,7 +97,7 @@ class Tropo:
         #: decorators.
         self.blueprint = TropoBlueprint("tropo", __name__, platform=platform)
         self._states: WeakKeyDictionary[Flask, AppState] = WeakKeyDictionary()
-        INSTANCES.add(self)
+        _INSTANCES.add(self)
         if app is not None:
             self.init_app(app)
 

@@ -222,6 +222,7 @@ class Message(Verb):
 
 @checked(
     id=check.non_empty,
+    terminator=check.dtmf_key,
     join_prompt=_JOIN_PROMPT,
     leave_prompt=_JOIN_PROMPT,
 )

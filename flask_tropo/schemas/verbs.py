@@ -24,6 +24,7 @@ from marshmallow import post_load
 from marshmallow import pre_load
 
 from .. import verbs as v
+from .._checks import EVENTS
 from ..exceptions import InvalidArgument
 from .tables import DumpTable
 from .verb_fields import FlagOrObject
@@ -167,6 +168,13 @@ class OnSchema(WireSchema):
     say = _says()
     post = _str()
     ask = fields.Nested(AskSchema)
+
+    @post_load
+    def _build(self, data: dict[str, t.Any], **kw: t.Any) -> t.Any:
+        # an event Tropo does not send is a signal's name (not on the wire)
+        if data.get("event") not in EVENTS:
+            data["signal"] = True
+        return super()._build(data, **kw)
 
 
 class RecordSchema(WireSchema):

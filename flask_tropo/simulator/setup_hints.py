@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typing as t
 
-from ..extension import INSTANCES
+from ..extension import never_initialized
 from .apps import tropo_routes
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -20,11 +20,10 @@ __all__ = ["missing_routes", "not_a_session_route"]
 
 def _elsewhere(app: Flask, path: str | None) -> list[str]:
     """The rules (``path`` only, when given) of Tropo objects that hold
-    handlers but were never initialized on ``app``."""
+    handlers but were never initialized (on ``app`` or any other)."""
     return [
         rule
-        for tropo in list(INSTANCES)
-        if app.extensions.get("tropo") is not tropo
+        for tropo in never_initialized()
         for rule, _, _ in tropo.blueprint.tropo_routes
         if path is None or rule == path
     ]
