@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from . import _checks as check
 
 _T = t.TypeVar("_T", bound=type)
+_M = t.TypeVar("_M", bound="_Model")
 
 #: The checks each class names in :func:`checked`.
 _DECLARED: dict[type, dict[str, check.Check]] = {}
@@ -55,7 +56,7 @@ class _Model:
     #: The field names, set by :func:`checked`.
     field_names: t.ClassVar[frozenset[str]] = frozenset()
 
-    def __new__(cls, *args: t.Any, **kwargs: t.Any) -> t.Any:
+    def __new__(cls: type[_M], *args: t.Any, **kwargs: t.Any) -> _M:
         # Before the dataclass __init__ refuses an unknown keyword, say what
         # to write instead (the old SDKs' camelCase, _from, _as): one set
         # comparison when keywords are given.
