@@ -207,7 +207,7 @@ def _respond(
             call.session_id,
         )
         signals.handler_failed.send(app, _async_wrapper=app.ensure_sync, exception=exc)
-        document = platform.render(_apology(config), _no_links)
+        document = platform.render(_apology(config, payload), _no_links)
         response = platform.response(document)
     if signals.response_rendered.receivers:
         signals.response_rendered.send(
@@ -274,7 +274,10 @@ def _unpack(rv: t.Any, endpoint: str) -> tuple[list[Verb], tuple[t.Any, ...]]:
     return verbs, rest
 
 
-def _apology(config: Config) -> list[Verb]:
+def _apology(config: Config, payload: Session | Result) -> list[Verb]:
+    if getattr(payload, "is_launched", False):
+        # A token-launched session has no call yet to say anything on.
+        return [Hangup()]
     say = Say(config["TROPO_ERROR_MESSAGE"])
     to = config["TROPO_ERROR_TRANSFER_TO"]
     return [say, Transfer(to) if to else Hangup()]
