@@ -148,8 +148,14 @@ class Call:
             ``"1234#"``.
         :raises RuntimeError: if the call has ended, or it is a text
             conversation.
+        :raises TypeError: the keys are not a string (``press(1)``).
         :raises ValueError: for a character that is not a key.
         """
+        if not isinstance(digits, str):
+            raise TypeError(
+                "press() takes the keys as a string, for example press('1') or"
+                f" press('1234#'), got {digits!r} ({type(digits).__name__})."
+            )
         self._require_waiting("press keys")
         if self.is_text:
             raise RuntimeError(
@@ -167,6 +173,8 @@ class Call:
         :param text: the words.
         :raises RuntimeError: if the call has ended.
         """
+        if not isinstance(text, str):
+            raise TypeError(f"speak() takes the words as a string, got {text!r}.")
         self._require_waiting("speak")
         return self._input(Input("speak", text))
 
@@ -195,6 +203,18 @@ class Call:
         """
         self._require_waiting("hang up")
         return self._input(Input("hangup"))
+
+    def platform_error(self, message: str = "The platform failed.") -> Call:
+        """The platform reports an error while the caller is waiting (a
+        recognizer or an upload that failed): the verb stops, and the
+        document's ``error`` handler (else ``continue``) gets a result whose
+        ``error`` is ``message``. The call goes on with what the app answers.
+
+        :param message: the result's ``error``.
+        :raises RuntimeError: if the call has ended.
+        """
+        self._require_waiting("report an error")
+        return self._input(Input("error", message))
 
     def __repr__(self) -> str:
         state = f"ended: {self.end_reason}" if self.ended else "waiting"
@@ -260,6 +280,7 @@ class Call:
             sequence=self._sequence,
             called_id=self._line.called_id,
             actions=doc.actions,
+            error=doc.failure,
         )
 
     def _document(
@@ -379,6 +400,9 @@ class Call:
                 entry = yield verb
             if entry.kind == "hangup":
                 return Stop("hangup", "DISCONNECTED")
+            if entry.kind == "error":
+                doc.failure = entry.value
+                return Stop("error")
             if entry.kind == "silence":
                 line.clock += timeout
                 failure = "timeout"
@@ -433,6 +457,9 @@ class Call:
                 if seconds:
                     self._save(doc, verb, seconds, words)
                 return Stop("hangup", "DISCONNECTED")
+            if entry.kind == "error":
+                doc.failure = entry.value
+                return Stop("error")
             if entry.kind == "press":
                 line.clock += INPUT_SECONDS
                 if terminator in entry.value:

@@ -39,8 +39,10 @@ EventKind = t.Literal[
 ]
 #: What the far end of a ``transfer`` or ``call`` does.
 TRANSFER_OUTCOMES = ("answer", "busy", "no-answer")
-#: Decides, dial by dial, what the far end of a ``transfer`` or ``call`` does.
-FarEnd: t.TypeAlias = "c.Callable[[v.Transfer | v.Call], str]"
+#: Decides, dial by dial, what the far end of a ``transfer`` or ``call`` does:
+#: a callable given the verb, or a mapping from the number dialled (numbers
+#: not in it answer).
+FarEnd: t.TypeAlias = "c.Callable[[v.Transfer | v.Call], str] | c.Mapping[str, str]"
 #: Verbs that answer an inbound call that is not answered yet.
 ANSWERING = frozenset(
     {"answer", "say", "ask", "record", "transfer", "conference", "startRecording"}
@@ -148,7 +150,8 @@ class Recording:
 
 
 class Input(t.NamedTuple):
-    """What the caller did: ``press``, ``speak``, ``silence`` or ``hangup``."""
+    """What the caller did: ``press``, ``speak``, ``silence`` or ``hangup``;
+    or ``error``, the platform's."""
 
     kind: str
     value: str = ""
@@ -172,6 +175,8 @@ class Document:
     url: str
     handlers: dict[str, v.On] = field(default_factory=dict)
     actions: list[dict[str, t.Any]] = field(default_factory=list)
+    #: The platform error its result reports (:meth:`Call.platform_error`).
+    failure: str | None = None
 
     def act(self, name: str | None, **fields: t.Any) -> dict[str, t.Any]:
         """Add an action (carrying ``name`` when the verb has one) to the
@@ -247,6 +252,9 @@ class Line:
         """What the far end of ``verb`` does, per the ``transfer`` option."""
         if isinstance(self.transfer, str):
             return self.transfer
+        if isinstance(self.transfer, c.Mapping):
+            to = verb.to if isinstance(verb.to, str) else verb.to[0]
+            return str(self.transfer.get(to, "answer"))
         outcome = self.transfer(verb)
         if outcome not in TRANSFER_OUTCOMES:
             raise ValueError(

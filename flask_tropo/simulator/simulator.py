@@ -27,6 +27,27 @@ if t.TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Simulator", "TRANSFER_OUTCOMES"]
 
 
+def check_transfer(transfer: object) -> None:
+    """Refuse a ``transfer`` option that is not an outcome, a mapping of
+    numbers to outcomes, or a callable."""
+    if isinstance(transfer, c.Mapping):
+        wrong = {
+            k: o
+            for k, o in transfer.items()
+            if not isinstance(k, str) or o not in TRANSFER_OUTCOMES
+        }
+        if wrong:
+            raise ValueError(
+                "transfer maps numbers (strings) to 'answer', 'busy' or"
+                f" 'no-answer', got {wrong!r}."
+            )
+    elif not callable(transfer) and transfer not in TRANSFER_OUTCOMES:
+        raise ValueError(
+            "transfer must be 'answer', 'busy', 'no-answer', a mapping of numbers"
+            f" to them, or a callable, got {transfer!r}."
+        )
+
+
 class Simulator:
     """An offline Tropo that plays whole calls against a WebAPI app.
 
@@ -51,9 +72,10 @@ class Simulator:
     :param target: a Flask app, a WSGI callable, or an ``http://`` /
         ``https://`` base URL.
     :param transfer: what the far end of every ``transfer`` and ``call``
-        does: ``"answer"``, ``"busy"`` or ``"no-answer"``; or a callable
-        that takes the ``Transfer`` or ``Call`` verb and returns one of them,
-        to decide dial by dial.
+        does: ``"answer"``, ``"busy"`` or ``"no-answer"``; per number dialled,
+        a mapping such as ``{"+14155550123": "busy"}`` (numbers not in it
+        answer); or a callable that takes the ``Transfer`` or ``Call`` verb
+        and returns one of them, to decide dial by dial.
     :param timeout: seconds to wait for each HTTP answer (base URL targets).
     :param auth: HTTP Basic ``(user, password)`` for apps that set
         ``TROPO_BASIC_AUTH``, sent with every request to the base URL's
@@ -73,11 +95,7 @@ class Simulator:
         auth: tuple[str, str] | None = None,
         on_event: c.Callable[[Event], object] | None = None,
     ) -> None:
-        if not callable(transfer) and transfer not in TRANSFER_OUTCOMES:
-            raise ValueError(
-                "transfer must be 'answer', 'busy', 'no-answer' or a callable,"
-                f" got {transfer!r}."
-            )
+        check_transfer(transfer)
         #: How the far end of ``transfer`` and ``call`` behaves; may be
         #: changed between calls.
         self.transfer = transfer

@@ -188,9 +188,10 @@ def result_document(
     sequence: int = 1,
     called_id: str | None = None,
     actions: c.Sequence[c.Mapping[str, t.Any]] = (),
+    error: str | None = None,
 ) -> dict[str, t.Any]:
-    """A result document ``{"result": {...}}``, ``complete`` and without
-    ``error``.
+    """A result document ``{"result": {...}}``: ``complete``, unless it
+    reports an ``error``.
 
     :param session_id: the session's ``id``.
     :param call_id: the session's ``callId``.
@@ -201,6 +202,7 @@ def result_document(
         ``None``.
     :param actions: the actions of the document, in order: ``actions`` is
         ``{}`` for none, the object for one, a list for several.
+    :param error: the platform's error, if it reports one.
     """
     result: dict[str, t.Any] = {
         "sessionId": session_id,
@@ -208,8 +210,8 @@ def result_document(
         "state": state,
         "sessionDuration": session_duration,
         "sequence": sequence,
-        "complete": True,
-        "error": None,
+        "complete": error is None,
+        "error": error,
     }
     if called_id is not None:
         result["calledid"] = called_id
