@@ -13,6 +13,7 @@ from flask import current_app
 from .blueprint import Handler
 from .blueprint import HandlerT
 from .blueprint import TropoBlueprint
+from .config_checks import check_config
 from .continuation import Tokens
 from .exceptions import TropoError
 from .verbs import On
@@ -117,8 +118,15 @@ class Tropo:
         ``TROPO_PROPAGATE_EXCEPTIONS``, ``TROPO_BASIC_AUTH`` and
         ``TROPO_MAX_CONTENT_LENGTH``.
 
+        The configuration is checked (see :doc:`/config`): a
+        ``TROPO_BASIC_AUTH`` that is not two non-empty strings, or a
+        ``TROPO_MAX_STATE_BYTES`` that leaves no room for a ``next`` URL in a
+        request line, is a :exc:`ValueError` saying what to set; a weak or
+        missing secret key is logged as a warning outside debug and testing.
+
         :param app: the app.
         :raise RuntimeError: this app already has a ``Tropo`` extension.
+        :raise ValueError: a configuration value that cannot work.
         """
         if "tropo" in app.extensions:
             raise RuntimeError(
@@ -128,6 +136,7 @@ class Tropo:
             )
         for key, value in _DEFAULTS.items():
             app.config.setdefault(key, value)
+        check_config(app)
         app.extensions["tropo"] = self
         self._states[app] = AppState(app)
         app.register_blueprint(self.blueprint)

@@ -17,6 +17,8 @@ import typing as t
 import pytest
 from gunicorn_server import gunicorn
 
+from flask_tropo.config_checks import REQUEST_LINE
+
 pytestmark = pytest.mark.slow
 
 HEAD = (
@@ -96,3 +98,18 @@ def test_a_body_gunicorn_cannot_read_is_a_400(tropo_port: int, body: bytes) -> N
     assert document["code"] == 400
     assert document["status"] == "Bad Request"
     assert list(document["errors"]) == ["request"]
+
+
+def test_the_request_line_limit_init_app_keeps_next_urls_under(tropo_port: int) -> None:
+    """``config_checks.REQUEST_LINE`` is gunicorn's: a request line of that
+    many bytes is read, one more is answered 414 (a broken call)."""
+
+    def status_of(length: int) -> int:
+        frame = len("POST /answered?tropo_token= HTTP/1.1")
+        line = f"POST /answered?tropo_token={'t' * (length - frame)} HTTP/1.1"
+        assert len(line) == length
+        request = f"{line}\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
+        return exchange(tropo_port, request.encode())[0]
+
+    assert status_of(REQUEST_LINE) == 400  # read: an empty body is no result
+    assert status_of(REQUEST_LINE + 1) == 414
