@@ -32,6 +32,8 @@ from .line import Line
 from .line import Recording
 from .line import SentMessage
 from .line import Stop
+from .line import require_text
+from .line import retry_prompts
 from .line import says_of
 
 __all__ = ["Call", "MAX_DOCUMENTS"]
@@ -151,11 +153,7 @@ class Call:
         :raises TypeError: the keys are not a string (``press(1)``).
         :raises ValueError: for a character that is not a key.
         """
-        if not isinstance(digits, str):
-            raise TypeError(
-                "press() takes the keys as a string, for example press('1') or"
-                f" press('1234#'), got {digits!r} ({type(digits).__name__})."
-            )
+        require_text("press", "keys", digits, " for example press('1'),")
         self._require_waiting("press keys")
         if self.is_text:
             raise RuntimeError(
@@ -173,8 +171,7 @@ class Call:
         :param text: the words.
         :raises RuntimeError: if the call has ended.
         """
-        if not isinstance(text, str):
-            raise TypeError(f"speak() takes the words as a string, got {text!r}.")
+        require_text("speak", "words", text)
         self._require_waiting("speak")
         return self._input(Input("speak", text))
 
@@ -395,7 +392,7 @@ class Call:
                 line.log("input", "initialText", entry.value)
             else:
                 if attempt > 1:
-                    line.play(_retry_prompts(says, failure, attempt - 1), "ask")
+                    line.play(retry_prompts(says, failure, attempt - 1), "ask")
                 line.play(plain, "ask")
                 entry = yield verb
             if entry.kind == "hangup":
@@ -497,9 +494,3 @@ class Call:
             value=recording.url,
             uploadStatus="success",
         )
-
-
-def _retry_prompts(says: c.Sequence[v.Say], failure: str, failed: int) -> list[v.Say]:
-    """The event prompts that play after attempt number ``failed`` failed."""
-    wanted = {"timeout"} if failure == "timeout" else {"nomatch", f"nomatch:{failed}"}
-    return [say for say in says if say.event and wanted & set(say.event.split())]

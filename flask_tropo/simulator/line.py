@@ -30,6 +30,8 @@ __all__ = [
     "SentMessage",
     "Stop",
     "TRANSFER_OUTCOMES",
+    "require_text",
+    "retry_prompts",
     "says_of",
 ]
 
@@ -327,3 +329,17 @@ def _parse_timestamp(value: object) -> dt.datetime:
         except ValueError:
             pass
     return dt.datetime.now(dt.timezone.utc)
+
+
+def require_text(method: str, what: str, value: object, example: str = "") -> None:
+    """Refuse an input that is not a string (``press(1)``)."""
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{method}() takes the {what} as a string,{example} got {value!r}."
+        )
+
+
+def retry_prompts(says: c.Sequence[v.Say], failure: str, failed: int) -> list[v.Say]:
+    """The event prompts that play after attempt number ``failed`` failed."""
+    wanted = {"timeout"} if failure == "timeout" else {"nomatch", f"nomatch:{failed}"}
+    return [say for say in says if say.event and wanted & set(say.event.split())]
