@@ -50,8 +50,6 @@ Channel: t.TypeAlias = t.Literal["VOICE", "TEXT"]
 TRANSCRIPTION_EMAIL_FORMATS = ("plain", "encoded", "omit")
 _ASK_EVENT = re.compile(r"^(timeout|nomatch|nomatch:[1-9][0-9]*)$")
 _MASK = re.compile(r"^[DX-]+$")
-#: An upper-case letter that starts a word of a camelCase name.
-_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
 def fail(obj: t.Any, field: str, message: str) -> t.NoReturn:
@@ -428,41 +426,6 @@ def one_or_more(cls: type[t.Any], what: str) -> Check:
         return value[0] if len(value) == 1 else tuple(value)
 
     return check
-
-
-def unknown_keywords(
-    cls: type, kwargs: c.Mapping[str, t.Any], names: c.Set[str]
-) -> str:
-    """The message of the :exc:`TypeError` for keywords that name no field
-    of ``cls``, with the name to write instead: ``minConfidence`` is
-    ``min_confidence``, ``_from`` is ``from_``, a close spelling its field.
-    """
-    unknown = [key for key in kwargs if key not in names]
-    fixes, strays = [], []
-    for key in unknown:
-        snake = _CAMEL.sub(r"_\1", key.strip("_")).lower()
-        found = [n for n in (snake, f"{snake}_") if n in names]
-        found = found or difflib.get_close_matches(snake, sorted(names), 1, 0.8)
-        if found:
-            fixes.append(f"{found[0]}= for {key}=")
-        else:
-            strays.append(key)
-    s = "s" if len(unknown) > 1 else ""
-    parts = []
-    if fixes:
-        parts.append(
-            f"write {', '.join(fixes)} (options are snake_case; the wire's"
-            " camelCase keys are written for you)"
-        )
-    if strays:
-        parts.append(
-            f"{cls.__name__} has no option {', '.join(strays)}; it takes"
-            f" {', '.join(sorted(names))}"
-        )
-    return (
-        f"{cls.__name__}() got unexpected keyword argument{s}"
-        f" {', '.join(repr(k) for k in unknown)}: {'. '.join(parts)}."
-    )
 
 
 #: The checks that also run when the field is left at ``None``.

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import collections.abc as c
 import dataclasses
+import difflib
+import re
 import typing as t
 from dataclasses import KW_ONLY
 from dataclasses import FrozenInstanceError
@@ -43,6 +45,8 @@ def _table(cls: type) -> tuple[tuple[str, check.Check, bool], ...]:
 
 
 _new = object.__new__
+#: An upper-case letter that starts a word of a camelCase name.
+_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
 class _Model:
@@ -61,7 +65,7 @@ class _Model:
         # to write instead (the old SDKs' camelCase, _from, _as): one set
         # comparison when keywords are given.
         if kwargs and not cls.field_names.issuperset(kwargs):
-            raise TypeError(check.unknown_keywords(cls, kwargs, cls.field_names))
+            raise TypeError(_unknown_keywords(cls, kwargs, cls.field_names))
         return _new(cls)
 
     def __post_init__(self) -> None:
@@ -98,6 +102,41 @@ class Verb(_Model):
 
     __slots__ = ()
     tropo_key: t.ClassVar[str]
+
+
+def _unknown_keywords(
+    cls: type, kwargs: c.Mapping[str, t.Any], names: c.Set[str]
+) -> str:
+    """The message of the :exc:`TypeError` for keywords that name no field
+    of ``cls``, with the name to write instead: ``minConfidence`` is
+    ``min_confidence``, ``_from`` is ``from_``, a close spelling its field.
+    """
+    unknown = [key for key in kwargs if key not in names]
+    fixes, strays = [], []
+    for key in unknown:
+        snake = _CAMEL.sub(r"_\1", key.strip("_")).lower()
+        found = [n for n in (snake, f"{snake}_") if n in names]
+        found = found or difflib.get_close_matches(snake, sorted(names), 1, 0.8)
+        if found:
+            fixes.append(f"{found[0]}= for {key}=")
+        else:
+            strays.append(key)
+    s = "s" if len(unknown) > 1 else ""
+    parts = []
+    if fixes:
+        parts.append(
+            f"write {', '.join(fixes)} (options are snake_case; the wire's"
+            " camelCase keys are written for you)"
+        )
+    if strays:
+        parts.append(
+            f"{cls.__name__} has no option {', '.join(strays)}; it takes"
+            f" {', '.join(sorted(names))}"
+        )
+    return (
+        f"{cls.__name__}() got unexpected keyword argument{s}"
+        f" {', '.join(repr(k) for k in unknown)}: {'. '.join(parts)}."
+    )
 
 
 def _refuse_setattr(self: object, name: str, value: object) -> t.NoReturn:
