@@ -191,6 +191,14 @@ def next_target(obj: t.Any, field: str, value: t.Any) -> t.Any:
     return value
 
 
+def link(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """A non-empty URL, or a handler of a recording or transcription route
+    (rendered to its signed URL)."""
+    if not (isinstance(value, str) and value or callable(value)):
+        fail(obj, field, f"must be a URL or a handler, got {value!r}")
+    return value
+
+
 # -- numbers ------------------------------------------------------------------------
 
 
@@ -385,25 +393,32 @@ def transfer_ons(on: type[t.Any]) -> Check:
 
 
 def upload_url(target: type[t.Any]) -> Check:
-    """A required upload URL, a ``target`` object, or a list of either (the
-    strings wrapped; one element stored alone, several as a tuple).
+    """A required upload URL or handler, a ``target`` object, or a list of
+    them (the URLs and handlers wrapped; one element stored alone, several as
+    a tuple).
     """
 
     def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
         if isinstance(value, str) and value or isinstance(value, target):
             return value
+        if callable(value):  # a recording route's handler
+            return value
         if (
             not isinstance(value, str)
             and isinstance(value, c.Sequence)
             and value
-            and all(isinstance(v, target) or isinstance(v, str) and v for v in value)
+            and all(
+                isinstance(v, target) or isinstance(v, str) and v or callable(v)
+                for v in value
+            )
         ):
-            targets = tuple(target(v) if isinstance(v, str) else v for v in value)
+            targets = tuple(v if isinstance(v, target) else target(v) for v in value)
             return targets[0] if len(targets) == 1 else targets
         fail(
             obj,
             field,
-            f"must be a URL, an UploadTarget or a list of them, got {value!r}",
+            "must be a URL, a handler, an UploadTarget or a list of them, got"
+            f" {value!r}",
         )
 
     return check

@@ -191,39 +191,42 @@ class Choices(_Model):
 
 
 @checked(
-    url=check.non_empty,
+    url=check.link,
     email_format=check.one_of(*check.TRANSCRIPTION_EMAIL_FORMATS),
 )
 @dataclass(frozen=True, slots=True, repr=False)
 class Transcription(_Model):
     """Where a :class:`~flask_tropo.verbs.Record` sends its transcription.
 
-    :param url: ``mailto:`` address or HTTP URL.
+    :param url: ``mailto:`` address or HTTP URL, or a handler registered with
+        ``on_transcription`` (rendered to its signed URL).
     :param id: an identifier echoed with the transcription.
     :param email_format: ``"plain"``, ``"encoded"`` or ``"omit"``.
     :param language: the language of the recording, for example ``"en-us"``.
     """
 
-    url: str
+    url: str | c.Callable[..., t.Any]
     _: KW_ONLY
     id: str | None = None
     email_format: str | None = None
     language: str | None = None
 
 
-@checked(url=check.non_empty)
+@checked(url=check.link)
 @dataclass(frozen=True, slots=True, repr=False)
 class UploadTarget(_Model):
     """One destination of a recording, for :class:`~flask_tropo.verbs.Record`
     and :class:`~flask_tropo.verbs.StartRecording` ``url``.
 
-    :param url: where the file is uploaded (form field ``filename``).
+    :param url: where the file is uploaded (form field ``filename``), or a
+        handler registered with ``on_recording`` (rendered to its signed
+        URL).
     :param username: user name for the upload.
     :param password: password for the upload.
     :param method: ``"POST"`` or ``"PUT"``.
     """
 
-    url: str
+    url: str | c.Callable[..., t.Any]
     _: KW_ONLY
     username: str | None = None
     password: str | None = None

@@ -27,6 +27,12 @@ from ._nested import checked
 #: A ``next`` target: a URL string, or a handler registered with
 #: ``on_result`` (rendered to its signed URL).
 NextTarget: t.TypeAlias = "str | c.Callable[..., t.Any]"
+#: Where a recording goes: URLs, handlers of ``on_recording`` routes, upload
+#: targets.
+UploadTo: t.TypeAlias = (
+    "str | c.Callable[..., t.Any] | UploadTarget"
+    " | c.Sequence[UploadTarget | str | c.Callable[..., t.Any]]"
+)
 
 _ATTEMPTS = check.at_least(1, whole=True)
 _CONFIDENCE = check.between(0, 100)
@@ -185,8 +191,9 @@ class On(Verb):
 class Record(Verb):
     """Record the caller and upload the file.
 
-    :param url: upload destination(s): a URL string, an :class:`UploadTarget`
-        or a list of them.
+    :param url: upload destination(s): a URL string, a handler registered
+        with ``on_recording`` (rendered to its signed URL), an
+        :class:`UploadTarget` or a list of them.
     :param attempts: tries (default 1).
     :param async_upload: fire ``continue`` at once and upload in the background.
     :param bargein: let the caller interrupt the prompt (default true).
@@ -209,7 +216,7 @@ class Record(Verb):
     tropo_key: t.ClassVar[str] = "record"
 
     _: KW_ONLY
-    url: str | UploadTarget | c.Sequence[UploadTarget | str]
+    url: UploadTo
     attempts: int | None = None
     async_upload: bool | None = None
     allow_signals: Signals | None = None

@@ -241,6 +241,23 @@ class Tokens:
         :raise InvalidNextToken: missing, tampered, expired, dated in the
             future, or issued for another session or route.
         """
+        issued_to, state = self.open(config, token, endpoint)
+        if issued_to != session_id:
+            raise InvalidNextToken(
+                "The next token was issued for another call session."
+            )
+        return state
+
+    def open(
+        self, config: Config, token: str | None, endpoint: str
+    ) -> tuple[str, dict[str, t.Any]]:
+        """Check a token posted to ``endpoint`` and return the session id it
+        was issued in and its state: what a recording upload, which names no
+        session, carries.
+
+        :raise InvalidNextToken: missing, tampered, expired, dated in the
+            future, or issued for another route.
+        """
         if not token:
             raise InvalidNextToken(
                 f"The {NEXT_PARAM} query parameter is missing: result routes accept"
@@ -274,15 +291,16 @@ class Tokens:
                 "The next token is invalid: it was altered, or signed with another"
                 " secret key."
             ) from exc
-        if type(data) is not list or len(data) != 3 or type(data[2]) is not dict:
+        if (
+            type(data) is not list
+            or len(data) != 3
+            or type(data[0]) is not str
+            or type(data[2]) is not dict
+        ):
             raise InvalidNextToken("The next token is not a flask-tropo token.")
-        if data[0] != session_id:
-            raise InvalidNextToken(
-                "The next token was issued for another call session."
-            )
         if data[1] != endpoint:
             raise InvalidNextToken("The next token was issued for another route.")
-        return data[2]
+        return data[0], data[2]
 
 
 def _not_json(state: t.Any, exc: Exception) -> TropoError:

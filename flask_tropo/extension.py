@@ -41,6 +41,7 @@ _DEFAULTS: dict[str, t.Any] = {
     "TROPO_PROPAGATE_EXCEPTIONS": False,
     "TROPO_BASIC_AUTH": None,
     "TROPO_MAX_CONTENT_LENGTH": 64 * 1024,
+    "TROPO_MAX_RECORDING_BYTES": 10 * 1024 * 1024,
 }
 
 #: Every Tropo object, so that the tools can name handlers registered on one
@@ -115,8 +116,8 @@ class Tropo:
         ``TROPO_NEXT_MAX_AGE``, ``TROPO_NEXT_MAX_SKEW``,
         ``TROPO_MAX_STATE_BYTES``, ``TROPO_EXTERNAL_URL``,
         ``TROPO_ERROR_MESSAGE``, ``TROPO_ERROR_TRANSFER_TO``,
-        ``TROPO_PROPAGATE_EXCEPTIONS``, ``TROPO_BASIC_AUTH`` and
-        ``TROPO_MAX_CONTENT_LENGTH``.
+        ``TROPO_PROPAGATE_EXCEPTIONS``, ``TROPO_BASIC_AUTH``,
+        ``TROPO_MAX_CONTENT_LENGTH`` and ``TROPO_MAX_RECORDING_BYTES``.
 
         The configuration is checked (see :doc:`/config`): a
         ``TROPO_BASIC_AUTH`` that is not two non-empty strings, or a
@@ -187,6 +188,22 @@ class Tropo:
         :meth:`TropoBlueprint.on_error <flask_tropo.TropoBlueprint.on_error>`."""
         return self.blueprint.on_error(rule, **options)
 
+    def on_recording(
+        self, rule: str, **options: t.Any
+    ) -> c.Callable[[HandlerT], HandlerT]:
+        """Register a recording receiver on the default blueprint; see
+        :meth:`TropoBlueprint.on_recording
+        <flask_tropo.TropoBlueprint.on_recording>`."""
+        return self.blueprint.on_recording(rule, **options)
+
+    def on_transcription(
+        self, rule: str, **options: t.Any
+    ) -> c.Callable[[HandlerT], HandlerT]:
+        """Register a transcription receiver on the default blueprint; see
+        :meth:`TropoBlueprint.on_transcription
+        <flask_tropo.TropoBlueprint.on_transcription>`."""
+        return self.blueprint.on_transcription(rule, **options)
+
     def add_session_rule(
         self,
         rule: str,
@@ -226,6 +243,26 @@ class Tropo:
     ) -> None:
         """The twin of :meth:`on_error`."""
         self.blueprint.add_error_rule(rule, endpoint, view_func, **options)
+
+    def add_recording_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: Handler | None = None,
+        **options: t.Any,
+    ) -> None:
+        """The twin of :meth:`on_recording`."""
+        self.blueprint.add_recording_rule(rule, endpoint, view_func, **options)
+
+    def add_transcription_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: Handler | None = None,
+        **options: t.Any,
+    ) -> None:
+        """The twin of :meth:`on_transcription`."""
+        self.blueprint.add_transcription_rule(rule, endpoint, view_func, **options)
 
 
 # -- per-app state -----------------------------------------------------------------
@@ -325,6 +362,7 @@ def _not_a_target(handler: c.Callable[..., t.Any]) -> str:
         )
     return (
         f"On(next={name}): {name} is not a Tropo result route of this app."
-        " Decorate it with @tropo.on_result(rule) (or on_hangup / on_error, on"
-        " the Tropo extension or a TropoBlueprint registered on this app)."
+        " Decorate it with @tropo.on_result(rule) (or on_hangup / on_error; for"
+        " url= of a recording, on_recording / on_transcription; on the Tropo"
+        " extension or a TropoBlueprint registered on this app)."
     )

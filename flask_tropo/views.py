@@ -57,7 +57,13 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from .payloads import Result
     from .payloads import Session
 
-__all__ = ["Route", "make_view", "tropo_route", "error_response"]
+__all__ = ["Route", "RouteKind", "make_view", "tropo_route", "error_response"]
+
+#: What the platform uploads for a verb (a recording, its transcription),
+#: not a step of the call (:mod:`flask_tropo.receivers`).
+UploadKind = t.Literal["recording", "transcription"]
+#: Every kind of Tropo route.
+RouteKind: t.TypeAlias = "Kind | UploadKind"
 
 #: The platform of each registered Tropo blueprint, by app and registered name.
 _PLATFORMS: WeakKeyDictionary[Flask, dict[str | None, Platform]] = WeakKeyDictionary()
@@ -68,14 +74,15 @@ _ERROR_KEYS = {401: "authorization", 405: "method", 413: "body"}
 class Route:
     """What a Tropo view serves: the kind of route and the user's handler.
 
-    :param kind: ``"session"``, ``"result"``, ``"hangup"`` or ``"error"``.
+    :param kind: ``"session"``, ``"result"``, ``"hangup"``, ``"error"``,
+        ``"recording"`` or ``"transcription"``.
     :param handler: the function the decorator was given.
     """
 
     __slots__ = ("kind", "handler", "coroutine")
 
-    def __init__(self, kind: Kind, handler: c.Callable[..., t.Any]) -> None:
-        self.kind: Kind = kind
+    def __init__(self, kind: RouteKind, handler: c.Callable[..., t.Any]) -> None:
+        self.kind: RouteKind = kind
         self.handler = handler
         self.coroutine = iscoroutinefunction(handler)
 
@@ -83,15 +90,24 @@ class Route:
         return f"<Route {self.kind} {getattr(self.handler, '__name__', self.handler)}>"
 
 
-def make_view(kind: Kind, handler: c.Callable[..., t.Any]) -> c.Callable[..., Response]:
+def make_view(
+    kind: RouteKind,
+    handler: c.Callable[..., t.Any],
+    serve: c.Callable[[Route, dict[str, t.Any]], Response] | None = None,
+) -> c.Callable[..., Response]:
     """The view function registered for a Tropo route. It carries its
     :class:`Route` as ``tropo_route``, as Flask's class-based views carry
     ``view_class``.
+
+    :param serve: serves the route's requests; the request path of call steps
+        by default (uploads have their own, :mod:`flask_tropo.receivers`).
     """
     route = Route(kind, handler)
+    if serve is None:
+        serve = _serve
 
     def view(**view_args: t.Any) -> Response:
-        return _serve(route, view_args)
+        return serve(route, view_args)
 
     view.tropo_route = route  # type: ignore[attr-defined]
     view.__name__ = getattr(handler, "__name__", "tropo_view")
@@ -147,7 +163,7 @@ def _serve(route: Route, view_args: dict[str, t.Any]) -> Response:
     platform = state.platforms.get(req.blueprint) or TROPO
     platform.verify(req)
     try:
-        payload: t.Any = platform.read(route.kind, req)
+        payload: t.Any = platform.read(t.cast(Kind, route.kind), req)
     except InvalidPayload as exc:
         _reject(app, "invalid-payload", exc)
         raise

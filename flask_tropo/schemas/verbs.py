@@ -106,7 +106,7 @@ def _says(**kw: t.Any) -> OneOrMany:
 
 class TranscriptionSchema(WireSchema):
     model = v.Transcription
-    url = _str(required=True)
+    url = Next(required=True)
     id = _str()
     email_format = _str(data_key="emailFormat")
     language = _str()
@@ -114,7 +114,7 @@ class TranscriptionSchema(WireSchema):
 
 class UploadTargetSchema(WireSchema):
     model = v.UploadTarget
-    url = _str(required=True)
+    url = Next(required=True)
     username = _str()
     password = _str()
     method = _str()
@@ -304,7 +304,7 @@ class StartRecordingSchema(WireSchema):
     transcription_id = _str(data_key="transcriptionID")
     transcription_email_format = _str(data_key="transcriptionEmailFormat")
     transcription_language = _str(data_key="transcriptionLanguage")
-    transcription_out_uri = _str(data_key="transcriptionOutURI")
+    transcription_out_uri = Next(data_key="transcriptionOutURI")
 
 
 class AnswerSchema(WireSchema):
