@@ -116,7 +116,7 @@ class Call:
         #: Why the call ended, once it has.
         self.end_reason: str | None = None
         self._line = line
-        self._transport = transport
+        self._transport = line.transport = transport
         self._session_id: str = body["id"]
         self._call_id: str = body["callId"]
         self._sequence = 0
@@ -284,6 +284,7 @@ class Call:
         self, url: str, verbs: list[v.Verb]
     ) -> c.Generator[v.Ask | v.Record, Input, _Next]:
         doc = Document(url)
+        self._line.document_url = url
         for verb in verbs:
             if isinstance(verb, v.On):
                 doc.handlers.setdefault(verb.event, verb)

@@ -234,6 +234,10 @@ class Line:
         self.pending_text: str | None = session.get("initialText")
         #: When the running ``startRecording`` began, and the verb.
         self.call_recording: tuple[float, v.StartRecording] | None = None
+        #: How the call reaches the app (set by the call), for uploads.
+        self.transport: wire.Transport | None = None
+        #: The URL of the document being run.
+        self.document_url = ""
 
     def log(
         self,
@@ -312,6 +316,10 @@ class Line:
         )
         self.recordings.append(recording)
         self.log("recording", verb.tropo_key, recording.url)
+        if self.transport is not None:
+            from .uploads import deliver
+
+            deliver(self.transport, self, verb, recording)
         return recording
 
     def stop_call_recording(self) -> None:

@@ -283,7 +283,7 @@ class Response:
 
 
 class Transport(t.Protocol):
-    """Something that POSTs JSON to the app."""
+    """Something that POSTs JSON to the app, and uploads recordings."""
 
     #: Scheme and host that root-relative rules are joined to.
     base_url: str
@@ -292,12 +292,27 @@ class Transport(t.Protocol):
         """POST ``payload`` as JSON to the absolute ``url``."""
         ...
 
+    def upload(
+        self,
+        url: str,
+        body: bytes,
+        content_type: str,
+        *,
+        method: str = "POST",
+        auth: tuple[str, str] | None = None,
+    ) -> Response:
+        """Send a recording to ``url``, with the upload target's own
+        credentials (``auth``), not the call's."""
+        ...
+
 
 def _body(payload: t.Mapping[str, t.Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":")).encode()
 
 
-def _request(url: str, auth: tuple[str, str] | None) -> tuple[str, dict[str, str]]:
+def _request(
+    url: str, auth: tuple[str, str] | None, content_type: str = "application/json"
+) -> tuple[str, dict[str, str]]:
     """The URL without credentials, and the request headers: HTTP Basic
     credentials come from the URL (``http://user:pass@host/``), else
     ``auth``."""
@@ -306,7 +321,7 @@ def _request(url: str, auth: tuple[str, str] | None) -> tuple[str, dict[str, str
         auth = (unquote(parts.username), unquote(parts.password or ""))
         url = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
     headers = {
-        "Content-Type": "application/json",
+        "Content-Type": content_type,
         "Accept": "application/json",
         "User-Agent": USER_AGENT,
     }
@@ -345,14 +360,30 @@ class WSGITransport:
         self.auth = auth
 
     def post(self, url: str, payload: t.Mapping[str, t.Any]) -> Response:
-        url, headers = _request(url, self.auth)
+        return self._send("POST", *_request(url, self.auth), _body(payload))
+
+    def upload(
+        self,
+        url: str,
+        body: bytes,
+        content_type: str,
+        *,
+        method: str = "POST",
+        auth: tuple[str, str] | None = None,
+    ) -> Response:
+        return self._send(method, *_request(url, auth, content_type), body)
+
+    def _send(
+        self, method: str, url: str, headers: dict[str, str], body: bytes
+    ) -> Response:
         parts = urlsplit(url)
         path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
         client = Client(self.app, use_cookies=False)
-        response = client.post(
+        response = client.open(
             path,
+            method=method,
             base_url=f"{parts.scheme}://{parts.netloc}",
-            data=_body(payload),
+            data=body,
             headers=headers,
         )
         try:
@@ -400,9 +431,24 @@ class HTTPTransport:
         # The credentials go only where the call started: a next URL may
         # name any host.
         auth = self.auth if _origin(url) == _origin(self.base_url) else None
-        address, headers = _request(url, auth)
+        return self._send("POST", url, *_request(url, auth), _body(payload))
+
+    def upload(
+        self,
+        url: str,
+        body: bytes,
+        content_type: str,
+        *,
+        method: str = "POST",
+        auth: tuple[str, str] | None = None,
+    ) -> Response:
+        return self._send(method, url, *_request(url, auth, content_type), body)
+
+    def _send(
+        self, method: str, url: str, address: str, headers: dict[str, str], body: bytes
+    ) -> Response:
         request = urllib.request.Request(
-            address, data=_body(payload), method="POST", headers=headers
+            address, data=body, method=method, headers=headers
         )
         handlers: list[urllib.request.BaseHandler] = [_NoRedirect()]
         if urlsplit(address).hostname in _LOOPBACK:
