@@ -362,8 +362,11 @@ class Links:
             token = self.state.tokens(config).dumps(
                 config, self.call.session_id, endpoint, self.call.state
             )
-            path = url_for(endpoint)
             external = config["TROPO_EXTERNAL_URL"]
+            # The platform resolves a relative next URL, but wants a full
+            # URL to upload a recording to.
+            absolute = not external and endpoint in self.state.routes.uploads
+            path = url_for(endpoint, _external=absolute)
             if external and path.startswith("/"):
                 path = external.rstrip("/") + path
             url = self.urls[endpoint] = (

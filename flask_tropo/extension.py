@@ -302,6 +302,8 @@ class Routes:
         self.size = -1
         self.targets: dict[c.Callable[..., t.Any], tuple[str, ...]] = {}
         self.defaults: dict[tuple[str | None, str], On] = {}
+        #: The endpoints of recording and transcription receivers.
+        self.uploads: frozenset[str] = frozenset()
 
     def refresh(self, app: Flask) -> None:
         """Rebuild the tables if the app has new view functions."""
@@ -310,17 +312,21 @@ class Routes:
             return
         targets: dict[c.Callable[..., t.Any], list[str]] = {}
         defaults: dict[tuple[str | None, str], On] = {}
+        uploads = set()
         for endpoint, view in list(views.items()):
             route = tropo_route(view)
             if route is None or route.kind == "session":
                 continue
             targets.setdefault(route.handler, []).append(endpoint)
+            if route.kind in ("recording", "transcription"):
+                uploads.add(endpoint)
             if route.kind in ("hangup", "error"):
                 on = On(route.kind, next=route.handler)
                 defaults.setdefault((endpoint.rpartition(".")[0], route.kind), on)
                 defaults.setdefault((None, route.kind), on)
         self.targets = {h: tuple(e) for h, e in targets.items()}
         self.defaults = defaults
+        self.uploads = frozenset(uploads)
         self.size = len(views)
 
     def add_defaults(

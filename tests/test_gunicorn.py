@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import collections.abc as c
 import json
+import shlex
 import socket
 import typing as t
+from pathlib import Path
 
 import pytest
 from gunicorn_server import gunicorn
@@ -113,3 +115,60 @@ def test_the_request_line_limit_init_app_keeps_next_urls_under(tropo_port: int) 
 
     assert status_of(REQUEST_LINE) == 400  # read: an empty body is no result
     assert status_of(REQUEST_LINE + 1) == 414
+
+
+# -- slow clients ----------------------------------------------------------------
+
+DEPLOYING = Path(__file__).parent.parent / "docs" / "deploying.rst"
+
+
+def documented_options() -> list[str]:
+    """The worker options of the gunicorn command of docs/deploying.rst."""
+    text = DEPLOYING.read_text(encoding="utf-8")
+    [line] = [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip().startswith("$ gunicorn ") and "create_app()" in line
+    ]
+    words = shlex.split(line)[2:]
+    bind = words.index("-b")
+    del words[bind : bind + 2]
+    assert words.pop() == "example_app:create_app()"
+    return words
+
+
+def test_the_documented_workers_answer_calls_while_slow_bodies_stall(
+    tmp_path: Path,
+) -> None:
+    """Four clients send the start of a body and stall (as a slow or hostile
+    client does); a call is still answered. With four sync workers (the
+    command these docs gave before) it waited for them."""
+    env = {"TROPO_HOSTILE_KEY": "a key only this test knows"}
+    options = documented_options()
+    with gunicorn("hostile_app:create()", tmp_path, env, extra=options) as served:
+        port = served[0]
+        stalled = []
+        for _ in range(4):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+            sock.sendall(
+                b"POST /voice HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
+            )
+            stalled.append(sock)
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=15) as probe:
+                body = b'{"session": {"id": "abc"}}'
+                probe.sendall(
+                    b"POST /voice HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                    b"Content-Type: application/json\r\n"
+                    b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+                )
+                answer = probe.recv(65536)  # socket.timeout if nobody serves it
+            assert answer.startswith(b"HTTP/1.1 200 ")
+            for sock in stalled:  # still held: nothing was answered to them
+                sock.setblocking(False)
+                with pytest.raises(BlockingIOError):
+                    sock.recv(1)
+        finally:
+            for sock in stalled:
+                sock.close()
