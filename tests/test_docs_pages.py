@@ -131,12 +131,23 @@ assert app.test_client().get("/healthz").json == {"status": "ok"}
         ),
         Group(
             (6,),
-            setup="import logging\nroot = logging.getLogger()\n"
-            "saved = (root.level, root.handlers[:])\n",
+            setup="""
+import logging
+root = logging.getLogger()
+saved = (root.level, root.handlers[:])
+loggers = [
+    logger
+    for logger in logging.Logger.manager.loggerDict.values()
+    if isinstance(logger, logging.Logger) and not logger.disabled
+]
+""",
             check="""
 assert root.level == logging.INFO
+# dictConfig disables the loggers it does not name: put everything back
 root.setLevel(saved[0])
 root.handlers[:] = saved[1]
+for logger in loggers:
+    logger.disabled = False
 """,
         ),
     ],
@@ -377,6 +388,14 @@ def done(result):
 tropo.init_app(app)
 client = app.test_client()
 """,
+            check="""
+from flask_tropo.testing import Simulator
+records = []
+app.logger.info = lambda *args: records.append(args)
+Simulator(app).dial("/voice")
+assert records and records[0][0] == "call %s from %s"
+signals.session_received.disconnect(log_call)
+""",
         ),
         Group(
             (),
@@ -401,6 +420,10 @@ acme.cdr.cdr.setLevel(logging.INFO)
 from flask_tropo.testing import Simulator
 Simulator(app).dial("/voice")
 assert records and records[0].getMessage().startswith("start session=")
+from flask_tropo import signals
+signals.session_received.disconnect(acme.cdr.call_started)
+signals.result_received.disconnect(acme.cdr.call_ended)
+signals.handler_failed.disconnect(acme.cdr.step_failed)
 """,
         ),
     ],
