@@ -156,7 +156,7 @@ def event(obj: t.Any, field: str, value: t.Any) -> t.Any:
 def on_event(obj: t.Any, field: str, value: t.Any) -> t.Any:
     """An event Tropo sends (:data:`EVENTS`), or with ``signal=True`` a
     signal name that is none of them."""
-    if type(value) is str and value in EVENTS and obj.signal is False:
+    if type(value) is str and value in EVENTS and obj.signal is not True:
         return value  # the usual answer, at once
     non_empty(obj, field, value)
     if obj.signal is True:
@@ -172,6 +172,13 @@ def on_event(obj: t.Any, field: str, value: t.Any) -> t.Any:
         " 'error' or 'hangup' ('ring' or 'connect' in a Transfer); for a signal"
         f" named in allow_signals, write On({value!r}, signal=True)",
     )
+
+
+def flag(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """A flag the wire does not carry: ``True``, or ``False`` stored as
+    ``None`` (so a verb equals itself read back)."""
+    boolean(obj, field, value)
+    return True if value else None
 
 
 def mask_template(obj: t.Any, field: str, value: t.Any) -> t.Any:

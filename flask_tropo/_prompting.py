@@ -141,6 +141,7 @@ class Ask(Verb):
     next=check.next_target,
     say=check.prompts(Say),
     ask=check.wrapping(Ask, "an Ask or a grammar string"),
+    signal=check.flag,
 )
 @dataclass(frozen=True, slots=True, repr=False)
 class On(Verb):
@@ -175,7 +176,7 @@ class On(Verb):
     say: Say | str | c.Sequence[Say | str] | None = None
     post: str | None = None
     ask: Ask | str | None = None
-    signal: bool = False
+    signal: bool | None = None
 
 
 @checked(

@@ -115,3 +115,8 @@ def test_one_of_tropos_events_is_no_signal() -> None:
 def test_a_transfer_still_takes_only_ring_and_connect() -> None:
     with pytest.raises(InvalidArgument, match="'ring' and 'connect'"):
         Transfer("+14155550100", on=On("continue"))
+
+
+def test_signal_false_is_no_signal() -> None:
+    assert On("continue", signal=False) == On("continue")
+    assert parse_document(render([On("continue", signal=False)])) == [On("continue")]
