@@ -38,9 +38,12 @@ test-browser: $(BROWSER_STAMP)
 demo: $(STAMP)
 	$(PY) -m example_app.demo
 
-## make serve: the example app on http://127.0.0.1:5000
+## make serve: the example app on http://127.0.0.1:5000, in debug mode (its
+## placeholder key is refused otherwise); the home page's user is admin, its
+## password FLASK_EXAMPLE_ADMIN_PASSWORD (default: dev)
 serve: $(STAMP)
-	$(VENV)/bin/flask --app example_app:create_app run --host 127.0.0.1 --port 5000
+	FLASK_EXAMPLE_ADMIN_PASSWORD=$${FLASK_EXAMPLE_ADMIN_PASSWORD:-dev} \
+	$(VENV)/bin/flask --app example_app:create_app --debug run --host 127.0.0.1 --port 5000
 
 docs: $(STAMP)
 	$(PY) -m sphinx -W -E -b html docs docs/_build/html

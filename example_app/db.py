@@ -32,6 +32,9 @@ __all__ = [
     "get_db",
     "init_app",
     "log_call",
+    "pin_accepted",
+    "pin_failed",
+    "pin_locked",
     "recent_calls",
     "save_voicemail",
     "voicemails",
@@ -48,11 +51,19 @@ CREATE TABLE account (
 
 CREATE TABLE voicemail (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    session_id TEXT NOT NULL,
+    session_id TEXT NOT NULL UNIQUE,
     caller TEXT NOT NULL,
-    recording_url TEXT NOT NULL,
-    duration INTEGER NOT NULL,
+    recording_url TEXT,
+    duration INTEGER,
+    file TEXT,
+    transcript TEXT,
     created TEXT NOT NULL
+);
+
+CREATE TABLE pin_failure (
+    account TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    locked_until TEXT
 );
 
 CREATE TABLE call_log (
@@ -158,6 +169,7 @@ def create_database(path: str | os.PathLike[str]) -> None:
             connection.executescript(
                 "DROP TABLE IF EXISTS account;"
                 " DROP TABLE IF EXISTS voicemail;"
+                " DROP TABLE IF EXISTS pin_failure;"
                 " DROP TABLE IF EXISTS call_log;" + SCHEMA
             )
             connection.executemany(
@@ -190,24 +202,67 @@ def log_call(session_id: str, event: str, party: str, detail: str = "") -> None:
         )
 
 
-def save_voicemail(
-    session_id: str, caller: str, recording_url: str, duration: int
-) -> None:
-    """Add a voicemail.
+def save_voicemail(session_id: str, caller: str, **fields: t.Any) -> None:
+    """Add to the voicemail of a session (one per session), creating it: its
+    recording as the platform reported it, the file uploaded, the text.
 
     :param session_id: the Tropo session it was left in.
     :param caller: who left it.
-    :param recording_url: where the recording is.
-    :param duration: its length in seconds.
+    :param fields: ``recording_url`` and ``duration`` (from the result),
+        ``file`` (the upload, in ``EXAMPLE_RECORDINGS``), ``transcript``.
     """
+    columns = [name for name in ("recording_url", "duration", "file", "transcript")
+               if name in fields]  # fmt: skip
+    updates = ", ".join(f"{name} = excluded.{name}" for name in columns)
     db = get_db()
     with db:
         db.execute(
-            "INSERT INTO voicemail"
-            " (session_id, caller, recording_url, duration, created)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (session_id, caller, recording_url, duration, _now()),
+            f"INSERT INTO voicemail (session_id, caller, created, {', '.join(columns)})"
+            f" VALUES (?, ?, ?{', ?' * len(columns)})"
+            f" ON CONFLICT(session_id) DO UPDATE SET {updates}",
+            (session_id, caller, _now(), *(fields[name] for name in columns)),
         )
+
+
+def pin_locked(number: str) -> bool:
+    """Whether PIN entry is locked for this account number (after too many
+    wrong PINs, from any call or text)."""
+    row = (
+        get_db()
+        .execute("SELECT locked_until FROM pin_failure WHERE account = ?", (number,))
+        .fetchone()
+    )
+    return row is not None and row[0] is not None and row[0] > _now()
+
+
+def pin_failed(number: str, limit: int, lockout: int) -> bool:
+    """Count a wrong PIN for this account number; at ``limit`` failures in a
+    row, lock PIN entry for ``lockout`` seconds. Whether it is now locked.
+
+    The count lives here, not in the call's state: a replayed ``next`` URL
+    brings back its old state, but not this table's.
+    """
+    until = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=lockout)
+    db = get_db()
+    with db:
+        db.execute(
+            "INSERT INTO pin_failure (account, failures) VALUES (?, 1)"
+            " ON CONFLICT(account) DO UPDATE SET failures = failures + 1",
+            (number,),
+        )
+        db.execute(
+            "UPDATE pin_failure SET failures = 0, locked_until = ?"
+            " WHERE account = ? AND failures >= ?",
+            (until.isoformat(timespec="seconds"), number, limit),
+        )
+    return pin_locked(number)
+
+
+def pin_accepted(number: str) -> None:
+    """A right PIN: the count of wrong ones starts over."""
+    db = get_db()
+    with db:
+        db.execute("DELETE FROM pin_failure WHERE account = ?", (number,))
 
 
 def find_account(number: str) -> sqlite3.Row | None:

@@ -22,6 +22,7 @@ import argparse
 import collections.abc as c
 import dataclasses
 import os
+import secrets
 import sys
 import tempfile
 import typing as t
@@ -108,7 +109,7 @@ TOUR = (
         "/ivr/voice",
         inputs=("pizza", "", "7"),
     ),
-    Scene("A text message", "text", "/ivr/sms", text="BALANCE 100001"),
+    Scene("A text message", "text", "/ivr/sms", text="BALANCE 100001 1234"),
     Scene(
         "A reminder call, launched with a token",
         "launch",
@@ -125,7 +126,7 @@ def demo_app(folder: str) -> Flask:
     """
     return create_app(
         {
-            "SECRET_KEY": "demo",
+            "SECRET_KEY": secrets.token_hex(16),
             "EXAMPLE_DATABASE": os.path.join(folder, "demo.sqlite3"),
             "EXAMPLE_RECORDINGS": os.path.join(folder, "recordings"),
             # Show a bug as a traceback rather than as the caller's apology.

@@ -10,31 +10,33 @@ Point the Tropo application at these session routes:
                 ``message`` (or ``appointment``)
 =============== ========================================================
 
-The other Tropo routes are the result steps the handlers link to, plus
-``/ivr/voicemail-upload``, a plain route that receives the recordings.
+The other Tropo routes are the result steps the handlers link to, and the
+receivers of the voicemail's recording and text (``/ivr/voicemail-upload``,
+``/ivr/voicemail-text``), reachable only through the signed URLs the
+``Record`` verb renders.
 
 Each handler returns verbs; ``On(event, next=handler)`` links the steps,
 and :data:`~flask_tropo.call_state` carries what a call needs between them
-(who called, the account number being checked, the PIN tries), signed in
-the ``next`` URLs. The PIN itself never goes in it.
+(who called, the account number being checked), signed in the ``next`` URLs.
+The PIN never goes in it, and wrong PINs are counted per account in the
+database (a replayed ``next`` URL brings back its old state, not the count).
 """
 
 from __future__ import annotations
 
-import hmac
 import os
 import re
+import uuid
 
-from flask import abort
 from flask import current_app
-from flask import request
 from flask import url_for
 from werkzeug.security import check_password_hash
-from werkzeug.utils import secure_filename
 
 from flask_tropo import Endpoint
+from flask_tropo import Recording
 from flask_tropo import Result
 from flask_tropo import Session
+from flask_tropo import TranscriptionResult
 from flask_tropo import TropoBlueprint
 from flask_tropo import call_state
 from flask_tropo.verbs import Ask
@@ -45,6 +47,7 @@ from flask_tropo.verbs import Message
 from flask_tropo.verbs import On
 from flask_tropo.verbs import Record
 from flask_tropo.verbs import Say
+from flask_tropo.verbs import Transcription
 from flask_tropo.verbs import Transfer
 from flask_tropo.verbs import Verb
 
@@ -62,9 +65,11 @@ MENU_PROMPT = (
     " For your account balance, say account or press 3."
 )
 SMS_HELP = (
-    "Acme support. Text BALANCE and your account number, for example"
-    " BALANCE 100001, or HOURS for our opening hours."
+    "Acme support. Text BALANCE, your account number and your PIN, for example"
+    " BALANCE 100001 <PIN>, or HOURS for our opening hours."
 )
+NO_MATCH = "Sorry, that account number and PIN do not match."
+LOCKED = "For your security, please call again later. Goodbye."
 HOURS = "Acme support is open Monday to Friday, 8 AM to 6 PM Pacific time."
 GOODBYE = "Thank you for calling Acme. Goodbye."
 #: A phone number in E.164 form, the leading plus optional.
@@ -112,7 +117,6 @@ def menu_choice(result: Result) -> list[Verb]:
     if choice == "support":
         return _support()
     # "account", the grammar's only other value.
-    call_state["tries"] = 0
     return _ask_account()
 
 
@@ -168,19 +172,19 @@ def _support() -> list[Verb]:
 
 @bp.on_result("/voicemail")
 def voicemail(result: Result) -> list[Verb]:
-    """Nobody answered the transfer: record a message."""
+    """Nobody answered the transfer: record a message. The platform uploads
+    it to :func:`voicemail_upload` and its text to :func:`voicemail_text`,
+    through signed URLs."""
     db.log_call(
         result.session_id,
         "no agent",
         call_state["caller"],
         result.disposition or "",
     )
-    username, password = current_app.config["TROPO_BASIC_AUTH"] or (None, None)
     return [
         Record(
-            url=external_url("ivr.voicemail_upload"),
-            username=username,
-            password=password,
+            url=voicemail_upload,
+            transcription=Transcription(url=voicemail_text, id="voicemail"),
             name="voicemail",
             say="Please leave a message after the beep, and press pound when"
             " you are done.",
@@ -201,27 +205,25 @@ def voicemail_left(result: Result) -> list[Verb]:
     return [Say("Thank you, we will call you back soon. Goodbye."), Hangup()]
 
 
-@bp.post("/voicemail-upload")
-def voicemail_upload() -> tuple[str, int]:
-    """Receive a recording: Tropo POSTs it as a multipart form whose file
-    field is ``filename``. A plain Flask route, not a Tropo one; it asks for
-    the ``TROPO_BASIC_AUTH`` credentials when they are set, and the
-    ``Record`` verb sends them.
-    """
-    expected = current_app.config["TROPO_BASIC_AUTH"]
-    if expected is not None:
-        auth = request.authorization
-        given = f"{auth.username}:{auth.password}" if auth else ""
-        if not hmac.compare_digest(given.encode(), "{}:{}".format(*expected).encode()):
-            abort(401)
-    upload = request.files.get("filename")
-    name = secure_filename(upload.filename or "") if upload else ""
-    if upload is None or not name:
-        abort(400, "Expected a multipart upload with a file named 'filename'.")
+@bp.on_recording("/voicemail-upload")
+def voicemail_upload(recording: Recording) -> None:
+    """Keep the recording the platform uploads, under a name of our own
+    (never the uploaded one), at most ``TROPO_MAX_RECORDING_BYTES``."""
     folder = current_app.config["EXAMPLE_RECORDINGS"]
     os.makedirs(folder, exist_ok=True)
-    upload.save(os.path.join(folder, name))
-    return "", 204
+    name = f"{recording.session_id}-{uuid.uuid4().hex[:8]}.wav"
+    recording.save(os.path.join(folder, name))
+    db.save_voicemail(recording.session_id, call_state["caller"], file=name)
+
+
+@bp.on_transcription("/voicemail-text")
+def voicemail_text(transcription: TranscriptionResult) -> None:
+    """Keep the text of a voicemail."""
+    db.save_voicemail(
+        str(transcription.session_id),
+        call_state["caller"],
+        transcript=transcription.text or "",
+    )
 
 
 def _save_voicemail(result: Result) -> bool:
@@ -230,7 +232,9 @@ def _save_voicemail(result: Result) -> bool:
         return False
     caller = _party()
     duration = action.duration or 0
-    db.save_voicemail(result.session_id, caller, action.value, duration)
+    db.save_voicemail(
+        result.session_id, caller, recording_url=action.value, duration=duration
+    )
     db.log_call(result.session_id, "voicemail", caller, f"{duration} s")
     return True
 
@@ -282,33 +286,41 @@ def account_entered(result: Result) -> list[Verb]:
 
 @bp.on_result("/pin")
 def pin_entered(result: Result) -> list[Verb]:
-    """Check the PIN: say the balance, or try again up to
-    ``EXAMPLE_PIN_TRIES`` times."""
+    """Check the PIN: say the balance, or try again; after
+    ``EXAMPLE_PIN_TRIES`` wrong PINs for an account, from any call or text,
+    PIN entry for it is locked for ``EXAMPLE_PIN_LOCKOUT`` seconds."""
     number = call_state["account"]
     caller = call_state["caller"]
-    account = db.find_account(number)
-    pin = result.value or ""
-    if account is not None and check_password_hash(account["pin_hash"], pin):
+    balance = _check_pin(number, result.value or "")
+    if balance is not None:
         db.log_call(result.session_id, "balance", caller, f"account {number}")
-        first_name = account["name"].split()[0]
         return [
-            Say(f"Hello {first_name}."),
-            Say(f"Your balance is {_money(account['balance_cents'])}."),
+            Say(f"Hello {balance[0]}."),
+            Say(f"Your balance is {balance[1]}."),
             Say(GOODBYE),
             Hangup(),
         ]
-    tries = call_state["tries"] + 1
-    call_state["tries"] = tries
-    db.log_call(result.session_id, "wrong pin", caller, f"account {number}")
     # The same answer for an unknown account and a wrong PIN: the line
     # does not tell which account numbers exist.
-    if tries >= current_app.config["EXAMPLE_PIN_TRIES"]:
-        return [
-            Say("Sorry, that account number and PIN do not match."),
-            Say("For your security, please call again later. Goodbye."),
-            Hangup(),
-        ]
-    return [Say("Sorry, that account number and PIN do not match."), *_ask_account()]
+    if db.pin_locked(number):
+        db.log_call(result.session_id, "pin locked", caller, f"account {number}")
+        return [Say(NO_MATCH), Say(LOCKED), Hangup()]
+    db.log_call(result.session_id, "wrong pin", caller, f"account {number}")
+    return [Say(NO_MATCH), *_ask_account()]
+
+
+def _check_pin(number: str, pin: str) -> tuple[str, str] | None:
+    """The first name and balance of the account if ``pin`` is its PIN and
+    PIN entry is not locked; else ``None``, the failure counted."""
+    config = current_app.config
+    if db.pin_locked(number):
+        return None
+    account = db.find_account(number)
+    if account is not None and check_password_hash(account["pin_hash"], pin):
+        db.pin_accepted(number)
+        return account["name"].split()[0], _money(account["balance_cents"])
+    db.pin_failed(number, config["EXAMPLE_PIN_TRIES"], config["EXAMPLE_PIN_LOCKOUT"])
+    return None
 
 
 # -- SMS -----------------------------------------------------------------------
@@ -319,7 +331,10 @@ def incoming_text(session: Session) -> list[Verb]:
     """Answer a text: ``BALANCE <account>``, ``HOURS`` or ``HELP``."""
     sender = _address(session.from_)
     text = (session.initial_text or "").strip()
-    db.log_call(session.id, "text", sender, text)
+    words = text.split()
+    if words[:1] and words[0].upper() == "BALANCE":
+        words[2:] = ["****"] * len(words[2:])  # never log a PIN
+    db.log_call(session.id, "text", sender, " ".join(words))
     if not session.is_text:
         return [Say("This number only answers text messages. Goodbye."), Hangup()]
     return [Say(_text_reply(sender, text)), Hangup()]
@@ -334,14 +349,16 @@ def _text_reply(sender: str, text: str) -> str:
         return HOURS
     if command != "BALANCE":
         return f"Sorry, I do not know {command}. {SMS_HELP}"
-    if not arguments:
-        return "Text BALANCE and your account number, for example BALANCE 100001."
-    number = arguments[0]
-    account = db.find_account(number)
-    # Texts carry no PIN: only the phone registered on the account may ask.
-    if account is None or account["phone"] != sender:
-        return f"Sorry, account {number} is not registered to this phone number."
-    return f"Account {number}: your balance is {_money(account['balance_cents'])}."
+    if len(arguments) != 2:
+        return "Text BALANCE, your account number and your PIN: BALANCE 100001 <PIN>."
+    # The caller id of a text can be forged: the PIN is the credential, with
+    # the same count of wrong PINs as on the phone.
+    number, pin = arguments
+    balance = _check_pin(number, pin)
+    if balance is None:
+        locked = " PIN entry is locked for now: try again later."
+        return NO_MATCH + (locked if db.pin_locked(number) else "")
+    return f"Account {number}: your balance is {balance[1]}."
 
 
 # -- reminders: token-launched outbound calls ----------------------------------

@@ -14,16 +14,20 @@ from .exceptions import TropoError as TropoError
 from .extension import Tropo as Tropo
 from .payloads import Action as Action
 from .payloads import Endpoint as Endpoint
+from .payloads import Recording as Recording
 from .payloads import Result as Result
 from .payloads import Session as Session
+from .payloads import TranscriptionResult as TranscriptionResult
 
 __all__ = [
     "Action",
     "Endpoint",
     "InvalidDocument",
     "InvalidPayload",
+    "Recording",
     "Result",
     "Session",
+    "TranscriptionResult",
     "Tropo",
     "TropoBlueprint",
     "TropoError",

@@ -13,6 +13,7 @@ Internal; may change at any time.
 from __future__ import annotations
 
 import collections.abc as c
+import difflib
 import re
 import typing as t
 
@@ -22,6 +23,9 @@ from .exceptions import InvalidArgument
 Check: t.TypeAlias = "c.Callable[[t.Any, str, t.Any], t.Any]"
 
 MODES = ("dtmf", "speech", "any")
+#: The events Tropo sends to ``on`` handlers: of any document, and of a
+#: transfer's own ``on`` (tropo-webapi.md 2.2).
+EVENTS = ("continue", "incomplete", "error", "hangup", "ring", "connect")
 EMAIL_FORMATS = ("plain", "encoded")
 
 # The types of the options whose values the wire reference lists; a field
@@ -149,6 +153,34 @@ def event(obj: t.Any, field: str, value: t.Any) -> t.Any:
     return value
 
 
+def on_event(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """An event Tropo sends (:data:`EVENTS`), or with ``signal=True`` a
+    signal name that is none of them."""
+    if type(value) is str and value in EVENTS and obj.signal is not True:
+        return value  # the usual answer, at once
+    non_empty(obj, field, value)
+    if obj.signal is True:
+        if value in EVENTS:
+            fail(obj, field, f"{value!r} is one of Tropo's events: drop signal=True")
+        return value
+    close = difflib.get_close_matches(value, EVENTS, 1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    fail(
+        obj,
+        field,
+        f"Tropo sends no event {value!r}{hint}: use 'continue', 'incomplete',"
+        " 'error' or 'hangup' ('ring' or 'connect' in a Transfer); for a signal"
+        f" named in allow_signals, write On({value!r}, signal=True)",
+    )
+
+
+def flag(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """A flag the wire does not carry: ``True``, or ``False`` stored as
+    ``None`` (so a verb equals itself read back)."""
+    boolean(obj, field, value)
+    return True if value else None
+
+
 def mask_template(obj: t.Any, field: str, value: t.Any) -> t.Any:
     """An Ask mask template: only D, X and -; required with ``"mask"``."""
     if value is None:
@@ -162,6 +194,14 @@ def mask_template(obj: t.Any, field: str, value: t.Any) -> t.Any:
 def next_target(obj: t.Any, field: str, value: t.Any) -> t.Any:
     """A ``next`` target: a URL or a handler."""
     if not (isinstance(value, str) or callable(value)):
+        fail(obj, field, f"must be a URL or a handler, got {value!r}")
+    return value
+
+
+def link(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """A non-empty URL, or a handler of a recording or transcription route
+    (rendered to its signed URL)."""
+    if not (isinstance(value, str) and value or callable(value)):
         fail(obj, field, f"must be a URL or a handler, got {value!r}")
     return value
 
@@ -360,25 +400,32 @@ def transfer_ons(on: type[t.Any]) -> Check:
 
 
 def upload_url(target: type[t.Any]) -> Check:
-    """A required upload URL, a ``target`` object, or a list of either (the
-    strings wrapped; one element stored alone, several as a tuple).
+    """A required upload URL or handler, a ``target`` object, or a list of
+    them (the URLs and handlers wrapped; one element stored alone, several as
+    a tuple).
     """
 
     def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
         if isinstance(value, str) and value or isinstance(value, target):
             return value
+        if callable(value):  # a recording route's handler
+            return value
         if (
             not isinstance(value, str)
             and isinstance(value, c.Sequence)
             and value
-            and all(isinstance(v, target) or isinstance(v, str) and v for v in value)
+            and all(
+                isinstance(v, target) or isinstance(v, str) and v or callable(v)
+                for v in value
+            )
         ):
-            targets = tuple(target(v) if isinstance(v, str) else v for v in value)
+            targets = tuple(v if isinstance(v, target) else target(v) for v in value)
             return targets[0] if len(targets) == 1 else targets
         fail(
             obj,
             field,
-            f"must be a URL, an UploadTarget or a list of them, got {value!r}",
+            "must be a URL, a handler, an UploadTarget or a list of them, got"
+            f" {value!r}",
         )
 
     return check
@@ -413,6 +460,7 @@ _BY_ANNOTATION: dict[str, Check] = {
     "str | None": string,
     "str": string,
     "bool | None": boolean,
+    "bool": boolean,
     "float | None": number,
     "int | None": integer,
     "int": integer,

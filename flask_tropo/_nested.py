@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import collections.abc as c
 import dataclasses
+import difflib
+import re
 import typing as t
 from dataclasses import KW_ONLY
 from dataclasses import FrozenInstanceError
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from . import _checks as check
 
 _T = t.TypeVar("_T", bound=type)
+_M = t.TypeVar("_M", bound="_Model")
 
 #: The checks each class names in :func:`checked`.
 _DECLARED: dict[type, dict[str, check.Check]] = {}
@@ -41,13 +44,29 @@ def _table(cls: type) -> tuple[tuple[str, check.Check, bool], ...]:
     return table
 
 
+_new = object.__new__
+#: An upper-case letter that starts a word of a camelCase name.
+_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
+
+
 class _Model:
-    """Base of verbs and nested objects: checks the fields after the
-    dataclass ``__init__``, and a ``repr`` of only the fields that are set,
-    so ``Say('Hi')`` reads as written.
+    """Base of verbs and nested objects: names the option meant by an
+    unknown keyword, checks the fields after the dataclass ``__init__``, and
+    a ``repr`` of only the fields that are set, so ``Say('Hi')`` reads as
+    written.
     """
 
     __slots__ = ()
+    #: The field names, set by :func:`checked`.
+    field_names: t.ClassVar[frozenset[str]] = frozenset()
+
+    def __new__(cls: type[_M], *args: t.Any, **kwargs: t.Any) -> _M:
+        # Before the dataclass __init__ refuses an unknown keyword, say what
+        # to write instead (the old SDKs' camelCase, _from, _as): one set
+        # comparison when keywords are given.
+        if kwargs and not cls.field_names.issuperset(kwargs):
+            raise TypeError(_unknown_keywords(cls, kwargs, cls.field_names))
+        return _new(cls)
 
     def __post_init__(self) -> None:
         table = _TABLES.get(type(self))
@@ -85,6 +104,41 @@ class Verb(_Model):
     tropo_key: t.ClassVar[str]
 
 
+def _unknown_keywords(
+    cls: type, kwargs: c.Mapping[str, t.Any], names: c.Set[str]
+) -> str:
+    """The message of the :exc:`TypeError` for keywords that name no field
+    of ``cls``, with the name to write instead: ``minConfidence`` is
+    ``min_confidence``, ``_from`` is ``from_``, a close spelling its field.
+    """
+    unknown = [key for key in kwargs if key not in names]
+    fixes, strays = [], []
+    for key in unknown:
+        snake = _CAMEL.sub(r"_\1", key.strip("_")).lower()
+        found = [n for n in (snake, f"{snake}_") if n in names]
+        found = found or difflib.get_close_matches(snake, sorted(names), 1, 0.8)
+        if found:
+            fixes.append(f"{found[0]}= for {key}=")
+        else:
+            strays.append(key)
+    s = "s" if len(unknown) > 1 else ""
+    parts = []
+    if fixes:
+        parts.append(
+            f"write {', '.join(fixes)} (options are snake_case; the wire's"
+            " camelCase keys are written for you)"
+        )
+    if strays:
+        parts.append(
+            f"{cls.__name__} has no option {', '.join(strays)}; it takes"
+            f" {', '.join(sorted(names))}"
+        )
+    return (
+        f"{cls.__name__}() got unexpected keyword argument{s}"
+        f" {', '.join(repr(k) for k in unknown)}: {'. '.join(parts)}."
+    )
+
+
 def _refuse_setattr(self: object, name: str, value: object) -> t.NoReturn:
     raise FrozenInstanceError(f"cannot assign to field {name!r}")
 
@@ -107,6 +161,8 @@ def checked(**checks: check.Check) -> c.Callable[[_T], _T]:
 
     def decorate(cls: _T) -> _T:
         _DECLARED[cls] = checks
+        names = frozenset(f.name for f in dataclasses.fields(cls) if f.name != "_")
+        type.__setattr__(cls, "field_names", names)
         type.__setattr__(cls, "__setattr__", _refuse_setattr)
         type.__setattr__(cls, "__delattr__", _refuse_delattr)
         return cls
@@ -135,39 +191,42 @@ class Choices(_Model):
 
 
 @checked(
-    url=check.non_empty,
+    url=check.link,
     email_format=check.one_of(*check.TRANSCRIPTION_EMAIL_FORMATS),
 )
 @dataclass(frozen=True, slots=True, repr=False)
 class Transcription(_Model):
     """Where a :class:`~flask_tropo.verbs.Record` sends its transcription.
 
-    :param url: ``mailto:`` address or HTTP URL.
+    :param url: ``mailto:`` address or HTTP URL, or a handler registered with
+        ``on_transcription`` (rendered to its signed URL).
     :param id: an identifier echoed with the transcription.
     :param email_format: ``"plain"``, ``"encoded"`` or ``"omit"``.
     :param language: the language of the recording, for example ``"en-us"``.
     """
 
-    url: str
+    url: str | c.Callable[..., t.Any]
     _: KW_ONLY
     id: str | None = None
     email_format: str | None = None
     language: str | None = None
 
 
-@checked(url=check.non_empty)
+@checked(url=check.link)
 @dataclass(frozen=True, slots=True, repr=False)
 class UploadTarget(_Model):
     """One destination of a recording, for :class:`~flask_tropo.verbs.Record`
     and :class:`~flask_tropo.verbs.StartRecording` ``url``.
 
-    :param url: where the file is uploaded (form field ``filename``).
+    :param url: where the file is uploaded (form field ``filename``), or a
+        handler registered with ``on_recording`` (rendered to its signed
+        URL).
     :param username: user name for the upload.
     :param password: password for the upload.
     :param method: ``"POST"`` or ``"PUT"``.
     """
 
-    url: str
+    url: str | c.Callable[..., t.Any]
     _: KW_ONLY
     username: str | None = None
     password: str | None = None

@@ -27,6 +27,12 @@ from ._nested import checked
 #: A ``next`` target: a URL string, or a handler registered with
 #: ``on_result`` (rendered to its signed URL).
 NextTarget: t.TypeAlias = "str | c.Callable[..., t.Any]"
+#: Where a recording goes: URLs, handlers of ``on_recording`` routes, upload
+#: targets.
+UploadTo: t.TypeAlias = (
+    "str | c.Callable[..., t.Any] | UploadTarget"
+    " | c.Sequence[UploadTarget | str | c.Callable[..., t.Any]]"
+)
 
 _ATTEMPTS = check.at_least(1, whole=True)
 _CONFIDENCE = check.between(0, 100)
@@ -131,10 +137,11 @@ class Ask(Verb):
 
 
 @checked(
-    event=check.non_empty,
+    event=check.on_event,
     next=check.next_target,
     say=check.prompts(Say),
     ask=check.wrapping(Ask, "an Ask or a grammar string"),
+    signal=check.flag,
 )
 @dataclass(frozen=True, slots=True, repr=False)
 class On(Verb):
@@ -143,8 +150,11 @@ class On(Verb):
     Tropo forgets handlers at each new document. ``continue`` is the catch-all
     for events without a handler of their own.
 
-    :param event: ``"continue"``, ``"incomplete"``, ``"error"``, ``"hangup"``,
-        a signal name; in a :class:`Transfer` only ``"ring"`` or ``"connect"``.
+    :param event: ``"continue"``, ``"incomplete"``, ``"error"`` or
+        ``"hangup"``; in a :class:`Transfer` ``"ring"`` or ``"connect"``; or,
+        with ``signal=True``, a signal name the verbs list in
+        ``allow_signals``. Any other name is a :exc:`ValueError`, so a typo
+        (``"contine"``) fails here rather than ending the call.
     :param next: where Tropo posts the result: a URL, or a handler registered
         with ``on_result`` (rendered to its signed URL).
     :param say: played before the result is posted.
@@ -152,6 +162,10 @@ class On(Verb):
         reply ignored.
     :param ask: transfer ``connect`` only: a whisper the called party must
         answer; a string is a grammar.
+    :param signal: ``event`` names a signal (sent through the REST API to
+        interrupt a verb whose ``allow_signals`` lists it), not one of
+        Tropo's events. Not written on the wire: a parsed ``on`` whose event
+        is none of Tropo's is a signal.
     """
 
     tropo_key: t.ClassVar[str] = "on"
@@ -162,6 +176,7 @@ class On(Verb):
     say: Say | str | c.Sequence[Say | str] | None = None
     post: str | None = None
     ask: Ask | str | None = None
+    signal: bool | None = None
 
 
 @checked(
@@ -177,8 +192,9 @@ class On(Verb):
 class Record(Verb):
     """Record the caller and upload the file.
 
-    :param url: upload destination(s): a URL string, an :class:`UploadTarget`
-        or a list of them.
+    :param url: upload destination(s): a URL string, a handler registered
+        with ``on_recording`` (rendered to its signed URL), an
+        :class:`UploadTarget` or a list of them.
     :param attempts: tries (default 1).
     :param async_upload: fire ``continue`` at once and upload in the background.
     :param bargein: let the caller interrupt the prompt (default true).
@@ -201,7 +217,7 @@ class Record(Verb):
     tropo_key: t.ClassVar[str] = "record"
 
     _: KW_ONLY
-    url: str | UploadTarget | c.Sequence[UploadTarget | str]
+    url: UploadTo
     attempts: int | None = None
     async_upload: bool | None = None
     allow_signals: Signals | None = None

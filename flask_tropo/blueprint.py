@@ -14,8 +14,9 @@ import typing as t
 from flask import Blueprint
 from werkzeug.exceptions import HTTPException
 
-from .platforms import Kind
 from .platforms import get_platform
+from .receivers import serve_upload
+from .views import RouteKind
 from .views import error_response
 from .views import make_view
 from .views import platforms_of
@@ -36,6 +37,8 @@ HandlerT = t.TypeVar("HandlerT", bound=Handler)
 # GET is registered too, so that a GET is answered with the JSON 405 of the
 # blueprint's error handler instead of the app's own 405 page.
 _METHODS = ["GET", "POST"]
+#: A recording comes as the verb's ``method``: POST or PUT.
+_UPLOAD_METHODS = ["GET", "POST", "PUT"]
 
 
 class TropoBlueprint(Blueprint):
@@ -83,7 +86,7 @@ class TropoBlueprint(Blueprint):
         #: The platform of registrations that name none.
         self.platform = platform
         # (rule, endpoint, kind) of each Tropo route, in order.
-        self.tropo_routes: list[tuple[str, str, Kind]] = []
+        self.tropo_routes: list[tuple[str, str, RouteKind]] = []
         self._registered = False
         self.register_error_handler(HTTPException, error_response)
         self.record(self._register_platform)
@@ -179,6 +182,47 @@ class TropoBlueprint(Blueprint):
         """
         return self._decorator("error", "on_error", rule, options)
 
+    def on_recording(
+        self, rule: str, **options: t.Any
+    ) -> c.Callable[[HandlerT], HandlerT]:
+        """Register the receiver of the recordings the platform uploads for
+        ``Record(url=handler)`` or ``StartRecording(url=handler)``: a POST or
+        PUT of a multipart form (file field ``filename``) or of the file
+        itself, to the signed URL the verb rendered. The handler gets a
+        :class:`~flask_tropo.Recording` with :data:`~flask_tropo.call_state`
+        restored, and returns nothing (``204``) or a response. No token or a
+        bad one is ``403``, no file ``400``, a file above
+        ``TROPO_MAX_RECORDING_BYTES`` ``413``.
+
+        .. code-block:: python
+
+            @bp.on_recording("/voicemail")
+            def voicemail_saved(recording):
+                recording.save(folder / f"{recording.session_id}.wav")
+
+        :param rule: the URL rule; ``options`` as for :meth:`on_session`.
+        """
+        return self._decorator("recording", "on_recording", rule, options)
+
+    def on_transcription(
+        self, rule: str, **options: t.Any
+    ) -> c.Callable[[HandlerT], HandlerT]:
+        """Register the receiver of the text the platform posts for
+        ``Transcription(url=handler)`` (or ``StartRecording``'s
+        ``transcription_out_uri=handler``); the handler gets a
+        :class:`~flask_tropo.TranscriptionResult`, with the token rules of
+        :meth:`on_recording`.
+
+        .. code-block:: python
+
+            @bp.on_transcription("/voicemail-text")
+            def voicemail_text(transcription):
+                save_text(transcription.session_id, transcription.text)
+
+        :param rule: the URL rule; ``options`` as for :meth:`on_session`.
+        """
+        return self._decorator("transcription", "on_transcription", rule, options)
+
     # -- add_* twins, as add_url_rule is the twin of route -------------------------
 
     def add_session_rule(
@@ -231,10 +275,39 @@ class TropoBlueprint(Blueprint):
             "error", "add_error_rule", rule, endpoint, view_func, options
         )
 
+    def add_recording_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: Handler | None = None,
+        **options: t.Any,
+    ) -> None:
+        """The twin of :meth:`on_recording`."""
+        self._add_tropo_rule(
+            "recording", "add_recording_rule", rule, endpoint, view_func, options
+        )
+
+    def add_transcription_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: Handler | None = None,
+        **options: t.Any,
+    ) -> None:
+        """The twin of :meth:`on_transcription`."""
+        self._add_tropo_rule(
+            "transcription",
+            "add_transcription_rule",
+            rule,
+            endpoint,
+            view_func,
+            options,
+        )
+
     # -- internals -------------------------------------------------------------
 
     def _decorator(
-        self, kind: Kind, name: str, rule: str, options: dict[str, t.Any]
+        self, kind: RouteKind, name: str, rule: str, options: dict[str, t.Any]
     ) -> c.Callable[[HandlerT], HandlerT]:
         _no_methods(name, options)
 
@@ -247,7 +320,7 @@ class TropoBlueprint(Blueprint):
 
     def _add_tropo_rule(
         self,
-        kind: Kind,
+        kind: RouteKind,
         name: str,
         rule: str,
         endpoint: str | None,
@@ -268,9 +341,11 @@ class TropoBlueprint(Blueprint):
                 " put these handlers on a TropoBlueprint and register it after"
                 " defining them."
             )
-        self.add_url_rule(
-            rule, endpoint, make_view(kind, view_func), methods=_METHODS, **options
-        )
+        if kind in ("recording", "transcription"):
+            view, methods = make_view(kind, view_func, serve_upload), _UPLOAD_METHODS
+        else:
+            view, methods = make_view(kind, view_func), _METHODS
+        self.add_url_rule(rule, endpoint, view, methods=methods, **options)
         self.tropo_routes.append((rule, endpoint, kind))
 
 

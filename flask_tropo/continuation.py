@@ -253,8 +253,7 @@ class Tokens:
         :raise InvalidNextToken: missing, tampered, expired, dated in the
             future, or issued for another session or route.
         """
-        state: dict[str, t.Any] = self._load(config, token, session_id, endpoint)[2]
-        return state
+        return self.loads_step(config, token, session_id, endpoint)[0]
 
     def loads_step(
         self, config: Config, token: str | None, session_id: str, endpoint: str
@@ -264,12 +263,27 @@ class Tokens:
 
         :raise InvalidNextToken: as :meth:`loads`.
         """
-        data = self._load(config, token, session_id, endpoint)
+        data = self._load(config, token, endpoint)
+        if data[0] != session_id:
+            raise InvalidNextToken(
+                "The next token was issued for another call session."
+            )
         return data[2], data[3] if len(data) == 4 else None
 
-    def _load(
-        self, config: Config, token: str | None, session_id: str, endpoint: str
-    ) -> list[t.Any]:
+    def open(
+        self, config: Config, token: str | None, endpoint: str
+    ) -> tuple[str, dict[str, t.Any]]:
+        """Check a token posted to ``endpoint`` and return the session id it
+        was issued in and its state: what a recording upload, which names no
+        session, carries.
+
+        :raise InvalidNextToken: missing, tampered, expired, dated in the
+            future, or issued for another route.
+        """
+        data = self._load(config, token, endpoint)
+        return data[0], data[2]
+
+    def _load(self, config: Config, token: str | None, endpoint: str) -> list[t.Any]:
         if not token:
             raise InvalidNextToken(
                 f"The {NEXT_PARAM} query parameter is missing: result routes accept"
@@ -306,14 +320,11 @@ class Tokens:
         if (
             type(data) is not list
             or not 3 <= len(data) <= 4
+            or type(data[0]) is not str
             or type(data[2]) is not dict
             or type(data[-1]) is not dict
         ):
             raise InvalidNextToken("The next token is not a flask-tropo token.")
-        if data[0] != session_id:
-            raise InvalidNextToken(
-                "The next token was issued for another call session."
-            )
         if data[1] != endpoint:
             raise InvalidNextToken("The next token was issued for another route.")
         return data
@@ -378,8 +389,11 @@ class Links:
             token = self.state.tokens(config).dumps(
                 config, self.call.session_id, endpoint, self.call.state
             )
-            path = url_for(endpoint)
             external = config["TROPO_EXTERNAL_URL"]
+            # The platform resolves a relative next URL, but wants a full
+            # URL to upload a recording to.
+            absolute = not external and endpoint in self.state.routes.uploads
+            path = url_for(endpoint, _external=absolute)
             if external and path.startswith("/"):
                 path = external.rstrip("/") + path
             url = self.urls[endpoint] = (

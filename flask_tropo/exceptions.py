@@ -172,6 +172,7 @@ class SimulationError(TropoError):
     """
 
     def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
+        self.message = message
         self.url = url
         self.status = status
         super().__init__(

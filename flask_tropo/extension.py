@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections.abc as c
 import typing as t
 from weakref import WeakKeyDictionary
+from weakref import WeakSet
 
 from flask import Flask
 from flask import current_app
@@ -12,6 +13,7 @@ from flask import current_app
 from .blueprint import Handler
 from .blueprint import HandlerT
 from .blueprint import TropoBlueprint
+from .config_checks import check_config
 from .continuation import Tokens
 from .exceptions import TropoError
 from .verbs import On
@@ -39,10 +41,20 @@ _DEFAULTS: dict[str, t.Any] = {
     "TROPO_PROPAGATE_EXCEPTIONS": False,
     "TROPO_BASIC_AUTH": None,
     "TROPO_MAX_CONTENT_LENGTH": 64 * 1024,
+    "TROPO_MAX_RECORDING_BYTES": 10 * 1024 * 1024,
     # Platforms (docs/platforms.rst): the signatures of Twilio and jambonz.
     "TROPO_TWILIO_AUTH_TOKEN": None,
     "TROPO_JAMBONZ_WEBHOOK_SECRET": None,
 }
+
+#: Every Tropo object, so that the tools can name handlers registered on one
+#: that was never initialized (``flask tropo routes``, the simulator's 404).
+_INSTANCES: WeakSet[Tropo] = WeakSet()
+
+
+def never_initialized() -> list[Tropo]:
+    """The Tropo objects whose :meth:`~Tropo.init_app` never ran. Internal."""
+    return [tropo for tropo in list(_INSTANCES) if not tropo._states]
 
 
 class Tropo:
@@ -90,6 +102,7 @@ class Tropo:
         #: decorators.
         self.blueprint = TropoBlueprint("tropo", __name__, platform=platform)
         self._states: WeakKeyDictionary[Flask, AppState] = WeakKeyDictionary()
+        _INSTANCES.add(self)
         if app is not None:
             self.init_app(app)
 
@@ -107,11 +120,18 @@ class Tropo:
         ``TROPO_MAX_STATE_BYTES``, ``TROPO_EXTERNAL_URL``,
         ``TROPO_ERROR_MESSAGE``, ``TROPO_ERROR_TRANSFER_TO``,
         ``TROPO_PROPAGATE_EXCEPTIONS``, ``TROPO_BASIC_AUTH``,
-        ``TROPO_MAX_CONTENT_LENGTH``, ``TROPO_TWILIO_AUTH_TOKEN`` and
-        ``TROPO_JAMBONZ_WEBHOOK_SECRET``.
+        ``TROPO_MAX_CONTENT_LENGTH``, ``TROPO_MAX_RECORDING_BYTES``,
+        ``TROPO_TWILIO_AUTH_TOKEN`` and ``TROPO_JAMBONZ_WEBHOOK_SECRET``.
+
+        The configuration is checked (see :doc:`/config`): a
+        ``TROPO_BASIC_AUTH`` that is not two non-empty strings, or a
+        ``TROPO_MAX_STATE_BYTES`` that leaves no room for a ``next`` URL in a
+        request line, is a :exc:`ValueError` saying what to set; a weak or
+        missing secret key is logged as a warning outside debug and testing.
 
         :param app: the app.
         :raise RuntimeError: this app already has a ``Tropo`` extension.
+        :raise ValueError: a configuration value that cannot work.
         """
         if "tropo" in app.extensions:
             raise RuntimeError(
@@ -121,6 +141,7 @@ class Tropo:
             )
         for key, value in _DEFAULTS.items():
             app.config.setdefault(key, value)
+        check_config(app)
         app.extensions["tropo"] = self
         self._states[app] = AppState(app)
         app.register_blueprint(self.blueprint)
@@ -171,6 +192,22 @@ class Tropo:
         :meth:`TropoBlueprint.on_error <flask_tropo.TropoBlueprint.on_error>`."""
         return self.blueprint.on_error(rule, **options)
 
+    def on_recording(
+        self, rule: str, **options: t.Any
+    ) -> c.Callable[[HandlerT], HandlerT]:
+        """Register a recording receiver on the default blueprint; see
+        :meth:`TropoBlueprint.on_recording
+        <flask_tropo.TropoBlueprint.on_recording>`."""
+        return self.blueprint.on_recording(rule, **options)
+
+    def on_transcription(
+        self, rule: str, **options: t.Any
+    ) -> c.Callable[[HandlerT], HandlerT]:
+        """Register a transcription receiver on the default blueprint; see
+        :meth:`TropoBlueprint.on_transcription
+        <flask_tropo.TropoBlueprint.on_transcription>`."""
+        return self.blueprint.on_transcription(rule, **options)
+
     def add_session_rule(
         self,
         rule: str,
@@ -211,6 +248,26 @@ class Tropo:
         """The twin of :meth:`on_error`."""
         self.blueprint.add_error_rule(rule, endpoint, view_func, **options)
 
+    def add_recording_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: Handler | None = None,
+        **options: t.Any,
+    ) -> None:
+        """The twin of :meth:`on_recording`."""
+        self.blueprint.add_recording_rule(rule, endpoint, view_func, **options)
+
+    def add_transcription_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: Handler | None = None,
+        **options: t.Any,
+    ) -> None:
+        """The twin of :meth:`on_transcription`."""
+        self.blueprint.add_transcription_rule(rule, endpoint, view_func, **options)
+
 
 # -- per-app state -----------------------------------------------------------------
 
@@ -249,6 +306,8 @@ class Routes:
         self.size = -1
         self.targets: dict[c.Callable[..., t.Any], tuple[str, ...]] = {}
         self.defaults: dict[tuple[str | None, str], On] = {}
+        #: The endpoints of recording and transcription receivers.
+        self.uploads: frozenset[str] = frozenset()
 
     def refresh(self, app: Flask) -> None:
         """Rebuild the tables if the app has new view functions."""
@@ -257,17 +316,21 @@ class Routes:
             return
         targets: dict[c.Callable[..., t.Any], list[str]] = {}
         defaults: dict[tuple[str | None, str], On] = {}
+        uploads = set()
         for endpoint, view in list(views.items()):
             route = tropo_route(view)
             if route is None or route.kind == "session":
                 continue
             targets.setdefault(route.handler, []).append(endpoint)
+            if route.kind in ("recording", "transcription"):
+                uploads.add(endpoint)
             if route.kind in ("hangup", "error"):
                 on = On(route.kind, next=route.handler)
                 defaults.setdefault((endpoint.rpartition(".")[0], route.kind), on)
                 defaults.setdefault((None, route.kind), on)
         self.targets = {h: tuple(e) for h, e in targets.items()}
         self.defaults = defaults
+        self.uploads = frozenset(uploads)
         self.size = len(views)
 
     def add_defaults(
@@ -309,6 +372,7 @@ def _not_a_target(handler: c.Callable[..., t.Any]) -> str:
         )
     return (
         f"On(next={name}): {name} is not a Tropo result route of this app."
-        " Decorate it with @tropo.on_result(rule) (or on_hangup / on_error, on"
-        " the Tropo extension or a TropoBlueprint registered on this app)."
+        " Decorate it with @tropo.on_result(rule) (or on_hangup / on_error; for"
+        " url= of a recording, on_recording / on_transcription; on the Tropo"
+        " extension or a TropoBlueprint registered on this app)."
     )

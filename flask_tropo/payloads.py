@@ -28,12 +28,16 @@ import typing as t
 from dataclasses import dataclass
 from dataclasses import field
 
+from werkzeug.datastructures import FileStorage
+
 __all__ = [
     "Action",
     "Endpoint",
     "InitialMedia",
+    "Recording",
     "Result",
     "Session",
+    "TranscriptionResult",
 ]
 
 
@@ -240,3 +244,68 @@ class Result:
         from .schemas.payloads import load_result  # the schemas import this module
 
         return load_result(data)
+
+
+class Recording(FileStorage):
+    """A recording the platform uploaded for ``Record(url=handler)`` or
+    ``StartRecording(url=handler)``: werkzeug's
+    :class:`~werkzeug.datastructures.FileStorage` (``filename``,
+    ``content_type``, ``stream``, ``save(dst)``...) with the session it was
+    recorded in.
+
+    .. code-block:: python
+
+        @tropo.on_recording("/recordings")
+        def saved(recording):
+            recording.save(folder / f"{recording.session_id}.wav")
+
+    :param storage: the uploaded file.
+    :param session_id: the session id, from the URL's signed token.
+    """
+
+    def __init__(self, storage: FileStorage, *, session_id: str) -> None:
+        super().__init__(
+            stream=storage.stream,
+            filename=storage.filename,
+            name=storage.name,
+            content_type=storage.content_type,
+            content_length=storage.content_length,
+            headers=storage.headers,
+        )
+        #: The session the recording was made in (the :attr:`Session.id`).
+        self.session_id = session_id
+
+    def __repr__(self) -> str:
+        return f"<Recording {self.filename!r} ({self.content_type}) {self.session_id}>"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TranscriptionResult:
+    """The text of a recording, which the platform posts to the route of
+    ``Transcription(url=handler)``: ``{"result": {"identifier",
+    "transcription", ...}}``.
+    """
+
+    #: The session the recording was made in, from the URL's signed token
+    #: (``None`` when parsed outside a route).
+    session_id: str | None = None
+    #: The ``id`` given to the :class:`~flask_tropo.verbs.Transcription`
+    #: (wire ``identifier``).
+    identifier: str | None = None
+    #: What was said (wire ``transcription``).
+    text: str | None = None
+    #: How sure the transcriber is, when it says.
+    confidence: float | None = None
+    #: The platform's id of this transcription.
+    guid: str | None = None
+
+    @classmethod
+    def parse(cls, data: c.Mapping[str, t.Any] | str | bytes) -> TranscriptionResult:
+        """Load a transcription document, ``{"result": {...}}``.
+
+        :param data: the document as a mapping, or its JSON text.
+        :raise InvalidPayload: the document cannot be loaded.
+        """
+        from .schemas.payloads import load_transcription
+
+        return load_transcription(data)

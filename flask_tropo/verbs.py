@@ -60,6 +60,7 @@ from ._prompting import Ask
 from ._prompting import On
 from ._prompting import Record
 from ._prompting import Say
+from ._prompting import UploadTo
 
 __all__ = [
     "Verb",
@@ -222,6 +223,7 @@ class Message(Verb):
 
 @checked(
     id=check.non_empty,
+    terminator=check.dtmf_key,
     join_prompt=_JOIN_PROMPT,
     leave_prompt=_JOIN_PROMPT,
 )
@@ -289,13 +291,15 @@ class Wait(Verb):
 @checked(
     url=UPLOAD_URL,
     transcription_email_format=check.one_of(*check.EMAIL_FORMATS),
+    transcription_out_uri=check.next_target,
 )
 @dataclass(frozen=True, slots=True, repr=False)
 class StartRecording(Verb):
     """Record the whole call until :class:`StopRecording`.
 
-    :param url: upload destination(s): a URL string, an :class:`UploadTarget`
-        or a list of them.
+    :param url: upload destination(s): a URL string, a handler registered
+        with ``on_recording`` (rendered to its signed URL), an
+        :class:`UploadTarget` or a list of them.
     :param async_upload: upload in the background.
     :param format: ``"audio/wav"``, ``"audio/mp3"`` or ``"audio/au"``.
     :param method: ``"POST"`` or ``"PUT"``.
@@ -304,12 +308,13 @@ class StartRecording(Verb):
     :param transcription_id: echoed with the transcription.
     :param transcription_email_format: ``"plain"`` or ``"encoded"``.
     :param transcription_language: for example ``"en-us"``.
-    :param transcription_out_uri: ``mailto:`` or HTTP URL for the transcription.
+    :param transcription_out_uri: ``mailto:`` or HTTP URL for the
+        transcription, or a handler registered with ``on_transcription``.
     """
 
     tropo_key: t.ClassVar[str] = "startRecording"
 
-    url: str | UploadTarget | c.Sequence[UploadTarget | str]
+    url: UploadTo
     _: KW_ONLY
     async_upload: bool | None = None
     format: AudioFormat | None = None
@@ -319,7 +324,7 @@ class StartRecording(Verb):
     transcription_id: str | None = None
     transcription_email_format: str | None = None
     transcription_language: str | None = None
-    transcription_out_uri: str | None = None
+    transcription_out_uri: str | c.Callable[..., t.Any] | None = None
 
 
 @checked(headers=check.headers)

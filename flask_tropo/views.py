@@ -38,6 +38,7 @@ from .continuation import CURRENT_CALL
 from .continuation import NEXT_PARAM
 from .continuation import ActiveCall
 from .continuation import Links
+from .continuation import Tokens
 from .exceptions import HandlerReturnError
 from .exceptions import InvalidNextToken
 from .exceptions import InvalidPayload
@@ -59,7 +60,13 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from .extension import AppState
     from .payloads import Session
 
-__all__ = ["Route", "make_view", "tropo_route", "error_response"]
+__all__ = ["Route", "RouteKind", "make_view", "tropo_route", "error_response"]
+
+#: What the platform uploads for a verb (a recording, its transcription),
+#: not a step of the call (:mod:`flask_tropo.receivers`).
+UploadKind = t.Literal["recording", "transcription"]
+#: Every kind of Tropo route.
+RouteKind: t.TypeAlias = "Kind | UploadKind"
 
 #: The platform of each registered Tropo blueprint, by app and registered name.
 _PLATFORMS: WeakKeyDictionary[Flask, dict[str | None, Platform]] = WeakKeyDictionary()
@@ -70,14 +77,15 @@ _ERROR_KEYS = {401: "authorization", 405: "method", 413: "body"}
 class Route:
     """What a Tropo view serves: the kind of route and the user's handler.
 
-    :param kind: ``"session"``, ``"result"``, ``"hangup"`` or ``"error"``.
+    :param kind: ``"session"``, ``"result"``, ``"hangup"``, ``"error"``,
+        ``"recording"`` or ``"transcription"``.
     :param handler: the function the decorator was given.
     """
 
     __slots__ = ("kind", "handler", "coroutine")
 
-    def __init__(self, kind: Kind, handler: c.Callable[..., t.Any]) -> None:
-        self.kind: Kind = kind
+    def __init__(self, kind: RouteKind, handler: c.Callable[..., t.Any]) -> None:
+        self.kind: RouteKind = kind
         self.handler = handler
         self.coroutine = iscoroutinefunction(handler)
 
@@ -85,15 +93,24 @@ class Route:
         return f"<Route {self.kind} {getattr(self.handler, '__name__', self.handler)}>"
 
 
-def make_view(kind: Kind, handler: c.Callable[..., t.Any]) -> c.Callable[..., Response]:
+def make_view(
+    kind: RouteKind,
+    handler: c.Callable[..., t.Any],
+    serve: c.Callable[[Route, dict[str, t.Any]], Response] | None = None,
+) -> c.Callable[..., Response]:
     """The view function registered for a Tropo route. It carries its
     :class:`Route` as ``tropo_route``, as Flask's class-based views carry
     ``view_class``.
+
+    :param serve: serves the route's requests; the request path of call steps
+        by default (uploads have their own, :mod:`flask_tropo.receivers`).
     """
     route = Route(kind, handler)
+    if serve is None:
+        serve = _serve
 
     def view(**view_args: t.Any) -> Response:
-        return _serve(route, view_args)
+        return serve(route, view_args)
 
     view.tropo_route = route  # type: ignore[attr-defined]
     view.__name__ = getattr(handler, "__name__", "tropo_view")
@@ -151,7 +168,7 @@ def _serve(route: Route, view_args: dict[str, t.Any]) -> Response:
         return _serve_emulated(app, state, route, view_args, req, platform)
     platform.verify(req)
     try:
-        payload: t.Any = platform.read(route.kind, req)
+        payload: t.Any = platform.read(route.kind, req)  # type: ignore[arg-type]
     except InvalidPayload as exc:
         _reject(app, "invalid-payload", exc)
         raise
@@ -211,7 +228,7 @@ def _respond(
             call.session_id,
         )
         signals.handler_failed.send(app, _async_wrapper=app.ensure_sync, exception=exc)
-        document = platform.render(_apology(config), _no_links)
+        document = platform.render(_apology(config, payload), _no_links)
         response = platform.response(document)
     if signals.response_rendered.receivers:
         signals.response_rendered.send(
@@ -224,12 +241,24 @@ def _no_links(handler: c.Callable[..., t.Any]) -> str:  # pragma: no cover
     raise AssertionError("the apology has no next")
 
 
+def _tokens(app: Flask, state: AppState, config: Config) -> Tokens:
+    """The app's token signer; without a key, a refusal that the log explains
+    (the app's fault, but not a 500)."""
+    try:
+        return state.tokens(config)
+    except RuntimeError as missing:
+        app.logger.error("A result was refused with 403: %s", missing)
+        raise InvalidNextToken(
+            "This app has no secret key to check next tokens with."
+        ) from None
+
+
 def _restore(
     app: Flask, state: AppState, config: Config, req: Request, session_id: str
 ) -> dict[str, t.Any]:
     """The call state carried by the request's ``next`` token."""
     try:
-        return state.tokens(config).loads(
+        return _tokens(app, state, config).loads(
             config, req.args.get(NEXT_PARAM), session_id, req.endpoint or ""
         )
     except InvalidNextToken as exc:
@@ -271,7 +300,10 @@ def _unpack(rv: t.Any, endpoint: str) -> tuple[list[Verb], tuple[t.Any, ...]]:
     return verbs, rest
 
 
-def _apology(config: Config) -> list[Verb]:
+def _apology(config: Config, payload: Session | Result) -> list[Verb]:
+    if getattr(payload, "is_launched", False):
+        # A token-launched session has no call yet to say anything on.
+        return [Hangup()]
     say = Say(config["TROPO_ERROR_MESSAGE"])
     to = config["TROPO_ERROR_TRANSFER_TO"]
     return [say, Transfer(to) if to else Hangup()]
@@ -299,7 +331,7 @@ def _serve_emulated(
         _reject(app, "invalid-signature", exc)
         raise
     try:
-        payload: t.Any = platform.read(route.kind, req)
+        payload: t.Any = platform.read(route.kind, req)  # type: ignore[arg-type]
     except InvalidPayload as exc:
         _reject(app, "invalid-payload", exc)
         raise
@@ -311,7 +343,7 @@ def _serve_emulated(
         step = None
         if NEXT_PARAM in req.args or route.kind == "result":
             try:
-                restored, step = state.tokens(config).loads_step(
+                restored, step = _tokens(app, state, config).loads_step(
                     config,
                     req.args.get(NEXT_PARAM),
                     payload.session_id,
@@ -322,7 +354,12 @@ def _serve_emulated(
                     _reject(app, "invalid-token", exc)
                     raise
         call = ActiveCall(payload.session_id, restored)
-        turn = renderer = platform.resume(route.kind, req, payload, step)
+        turn = renderer = platform.resume(
+            route.kind,  # type: ignore[arg-type]
+            req,
+            payload,
+            step,
+        )
         payload = turn.payload
         if turn.answer is not None:
             answer = turn.answer

@@ -32,7 +32,10 @@ def phone_server(
     port = free_port()
     environ = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]),
+        # the checkout too: example_app is not installed with the package
+        "PYTHONPATH": os.pathsep.join(
+            [str(TESTS), str(TESTS.parent), os.environ.get("PYTHONPATH", "")]
+        ),
         **(env or {}),
     }
     log = open(folder / "phone-server.log", "wb")  # noqa: SIM115
@@ -68,10 +71,13 @@ def phone_server(
                 time.sleep(0.1)
         yield url
     finally:
-        os.kill(process.pid, signal.SIGTERM)
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-        log.close()
+            if process.poll() is None:
+                os.kill(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # pragma: no cover
+                os.kill(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+        finally:
+            log.close()

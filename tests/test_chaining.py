@@ -299,6 +299,41 @@ def test_missing_secret_names_both_keys(
         client.post("/voice", json=tropo_session_doc())
 
 
+@pytest.mark.parametrize("testing", [True, False])
+def test_a_result_route_without_a_key_is_a_403_and_the_log_says_what_to_set(
+    app: Flask,
+    client: FlaskClient,
+    tropo_result_doc: ResultPayload,
+    caplog: pytest.LogCaptureFixture,
+    testing: bool,
+) -> None:
+    app.config.update(SECRET_KEY=None, TESTING=testing)
+    _pin_flow().init_app(app)
+    with caplog.at_level("ERROR", logger=app.logger.name):
+        response = _post_result(client, "/pin?tropo_token=x.y.z", tropo_result_doc)
+    _forbidden(response, "no secret key")
+    [record] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert "TROPO_SECRET_KEY" in record.getMessage()
+    assert "SECRET_KEY" in record.getMessage().replace("TROPO_SECRET_KEY", "")
+
+
+def test_without_a_key_or_verification_a_result_runs_with_no_state(
+    app: Flask, client: FlaskClient, tropo_result_doc: ResultPayload
+) -> None:
+    app.config.update(SECRET_KEY=None, TROPO_VERIFY_NEXT=False)
+    tropo = Tropo()
+    seen: list[dict[str, t.Any]] = []
+
+    @tropo.on_result("/pin")
+    def check_pin(result: Result) -> Hangup:
+        seen.append(dict(call_state))
+        return Hangup()
+
+    tropo.init_app(app)
+    assert _post_result(client, "/pin", tropo_result_doc).status_code == 200
+    assert seen == [{}]
+
+
 def test_no_secret_needed_without_callable_next(
     app: Flask, client: FlaskClient, tropo_session_doc: SessionPayload
 ) -> None:

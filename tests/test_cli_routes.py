@@ -40,7 +40,7 @@ def test_no_routes(app: Flask) -> None:
     Tropo(app)
     result = app.test_cli_runner().invoke(args=["tropo", "routes"])
     assert result.exit_code == 0
-    assert result.output == "No Tropo routes were registered.\n"
+    assert result.output.startswith("No Tropo routes are registered on this app")
 
 
 def test_without_the_extension(app: Flask) -> None:

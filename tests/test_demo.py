@@ -57,7 +57,7 @@ def test_tour_in_a_subprocess() -> None:
         "  on incomplete: Sorry, all our agents are busy.\n",
         "  [recording] http://simulator.invalid/recordings/",
         "  ask: Sorry, I did not hear anything.\n",
-        "(a text arrives: 'BALANCE 100001')\n",
+        "(a text arrives: 'BALANCE 100001 1234')\n",
         "  say: Account 100001: your balance is $1,234.56.\n",
         "  [call] to +14155550101\n",
         "  say: This is Acme reminding you of your appointment on Tuesday at 3 PM.\n",

@@ -16,6 +16,7 @@ from flask_tropo.exceptions import HandlerReturnError
 from flask_tropo.extension import Tropo
 from flask_tropo.payloads import Result
 from flask_tropo.payloads import Session
+from flask_tropo.testing import Simulator
 from flask_tropo.verbs import Hangup
 from flask_tropo.verbs import Say
 
@@ -205,6 +206,21 @@ def test_apology_with_transfer(
             {"transfer": {"to": "+14155550100"}},
         ]
     }
+
+
+@pytest.mark.parametrize("transfer_to", [None, "+14155550100"])
+def test_the_apology_in_a_token_launched_session_only_hangs_up(
+    app: Flask, transfer_to: str | None
+) -> None:
+    """A launched session has no call yet: a say or a transfer cannot run
+    there (the simulator, like the platform, refuses them), a hangup can."""
+    app.testing = False
+    app.config["TROPO_ERROR_TRANSFER_TO"] = transfer_to
+    _app(app, _fail)
+    call = Simulator(app).launch("/voice", to="+14155550100")
+    assert call.ended
+    assert call.heard == []
+    assert call.end_reason == "the app hung up"
 
 
 def test_bad_return_value(

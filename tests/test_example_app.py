@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import collections.abc as c
 import contextlib
 import io
@@ -36,7 +35,9 @@ WELCOME = "Welcome to the Acme support line."
 ACCOUNT_PROMPT = "Please say or enter your six digit account number."
 PIN_PROMPT = "Please enter your four digit PIN."
 NO_MATCH = "Sorry, that account number and PIN do not match."
-UPLOAD_URL = "http://localhost/ivr/voicemail-upload"
+UPLOAD_PATH = "/ivr/voicemail-upload"
+LOCKED = "For your security, please call again later. Goodbye."
+ADMIN = ("admin", "admin password for tests")
 
 Rows = list[tuple[t.Any, ...]]
 
@@ -46,6 +47,7 @@ def make_app(tmp_path: Path, **config: t.Any) -> Flask:
         {
             "TESTING": True,
             "SECRET_KEY": "test secret",
+            "EXAMPLE_ADMIN_PASSWORD": ADMIN[1],
             "EXAMPLE_DATABASE": tmp_path / "x.sqlite3",
             "EXAMPLE_RECORDINGS": tmp_path / "recordings",
             **config,
@@ -131,24 +133,27 @@ def test_init_db_command_starts_over(app: Flask) -> None:
     assert len(rows(app, "SELECT * FROM account")) == len(SAMPLE_ACCOUNTS)
 
 
-def test_home_page(client: FlaskClient) -> None:
-    response = client.get("/")
+def home(client: FlaskClient) -> str:
+    response = client.get("/", auth=ADMIN)
     assert response.status_code == 200
-    assert response.mimetype == "text/html"
-    page = response.get_data(as_text=True)
+    return response.get_data(as_text=True)
+
+
+def test_home_page(client: FlaskClient) -> None:
+    assert client.get("/", auth=ADMIN).mimetype == "text/html"
+    page = home(client)
     assert "<h1>Acme support line</h1>" in page
     for url in ("/ivr/voice", "/ivr/sms", "/ivr/remind"):
         assert f"<code>http://localhost{url}</code>" in page
     for account in SAMPLE_ACCOUNTS:
-        assert account.number in page and account.pin in page
+        assert account.number in page
     assert "No voicemails yet." in page
     assert "No calls yet." in page
 
 
 def test_home_page_uses_external_url(tmp_path: Path) -> None:
     app = make_app(tmp_path, TROPO_EXTERNAL_URL="https://ivr.example.com/")
-    page = app.test_client().get("/").get_data(as_text=True)
-    assert "<code>https://ivr.example.com/ivr/voice</code>" in page
+    assert "<code>https://ivr.example.com/ivr/voice</code>" in home(app.test_client())
 
 
 @pytest.mark.tropo(transfer="busy")
@@ -156,8 +161,9 @@ def test_home_page_lists_voicemails_and_calls(
     tropo_sim: Simulator, client: FlaskClient
 ) -> None:
     call = tropo_sim.dial("/ivr/voice").press("2").speak("call me back").press("#")
-    page = client.get("/").get_data(as_text=True)
-    assert call.recordings[0].url in page
+    page = home(client)
+    assert f'<a href="{call.recordings[0].url}" rel="noreferrer">' in page
+    assert "call me back" in page  # the transcription
     assert "voicemail" in page and call.session_id[:8] in page
     assert "No calls yet." not in page
 
@@ -328,9 +334,9 @@ def test_call_state_holds_the_account_but_never_the_pin(
         call = tropo_sim.dial("/ivr/voice").press("3").press(ADA.number)
         call.press("0000").press(ADA.number).press(ADA.pin)
     assert call.heard[-2] == "Your balance is $1,234.56."
-    assert states[-1] == {"caller": ADA.phone, "account": ADA.number, "tries": 1}
+    assert states[-1] == {"caller": ADA.phone, "account": ADA.number}
     for state in states:
-        assert set(state) <= {"caller", "account", "tries"}
+        assert set(state) <= {"caller", "account"}
         assert "0000" not in state.values() and ADA.pin not in state.values()
 
 
@@ -362,18 +368,20 @@ def test_wrong_pins_up_to_the_limit_then_goodbye(
         assert call.heard[-2:] == [NO_MATCH, ACCOUNT_PROMPT]
     call.press(ADA.number).press(GRACE.pin)
     assert call.ended
-    assert call.heard[-2:] == [
-        NO_MATCH,
-        "For your security, please call again later. Goodbye.",
+    assert call.heard[-2:] == [NO_MATCH, LOCKED]
+    assert events(app, call.session_id) == [
+        "call",
+        "wrong pin",
+        "wrong pin",
+        "pin locked",
     ]
-    assert events(app, call.session_id) == ["call"] + ["wrong pin"] * 3
 
 
 def test_pin_limit_is_configurable(tmp_path: Path) -> None:
     app = make_app(tmp_path, EXAMPLE_PIN_TRIES=1)
     call = Simulator(app).dial("/ivr/voice").press("3").press(ADA.number).press("1111")
     assert call.ended
-    assert call.heard[-1] == "For your security, please call again later. Goodbye."
+    assert call.heard[-1] == LOCKED
 
 
 def test_account_number_retries_then_gives_up(tropo_sim: Simulator) -> None:
@@ -431,7 +439,9 @@ def test_nobody_answers_so_voicemail(
     assert (ring in call.heard) is (outcome == "no-answer")
     record = call.waiting
     assert isinstance(record, Record)
-    assert record.url == UPLOAD_URL
+    assert isinstance(record.url, str) and record.url.startswith(
+        f"http://localhost{UPLOAD_PATH}?tropo_token="
+    )
     assert record.username is None and record.password is None
     assert call.heard[-1] == (
         "Please leave a message after the beep, and press pound when you are done."
@@ -440,10 +450,21 @@ def test_nobody_answers_so_voicemail(
     assert call.ended
     assert call.heard[-1] == "Thank you, we will call you back soon. Goodbye."
     [recording] = call.recordings
-    assert recording.upload_urls == (UPLOAD_URL,)
-    assert rows(
-        app, "SELECT session_id, caller, recording_url, duration FROM voicemail"
-    ) == [(call.session_id, ADA.phone, recording.url, recording.duration)]
+    assert recording.upload_urls == (record.url,)
+    [(session_id, caller, url, duration, file, text)] = rows(
+        app,
+        "SELECT session_id, caller, recording_url, duration, file, transcript"
+        " FROM voicemail",
+    )
+    assert (session_id, caller, url, duration) == (
+        call.session_id,
+        ADA.phone,
+        recording.url,
+        recording.duration,
+    )
+    assert text == "Hi it is Ada please call me back"
+    saved = Path(app.config["EXAMPLE_RECORDINGS"]) / file
+    assert file.startswith(call.session_id) and saved.read_bytes()[:4] == b"RIFF"
     assert recording.duration == 8
     assert events(app, call.session_id) == ["call", "no agent", "voicemail"]
 
@@ -471,66 +492,43 @@ def test_hangup_before_the_message_leaves_no_voicemail(
     assert events(app, call.session_id) == ["call", "no agent", "hangup"]
 
 
-def test_voicemail_upload_saves_the_file(client: FlaskClient, app: Flask) -> None:
-    response = client.post(
-        "/ivr/voicemail-upload",
-        data={"filename": (io.BytesIO(b"RIFF...WAVE"), "../message 1.wav")},
-    )
-    assert response.status_code == 204
-    saved = Path(app.config["EXAMPLE_RECORDINGS"]) / "message_1.wav"
-    assert saved.read_bytes() == b"RIFF...WAVE"
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        {},
-        {"other": (io.BytesIO(b"x"), "x.wav")},
-        {"filename": (io.BytesIO(b"x"), "..")},
-    ],
-)
-def test_voicemail_upload_needs_a_file(
-    client: FlaskClient, data: dict[str, t.Any]
+def test_the_upload_route_takes_only_signed_uploads(
+    client: FlaskClient, app: Flask
 ) -> None:
-    response = client.post("/ivr/voicemail-upload", data=data)
-    assert response.status_code == 400
-    assert response.get_json()["code"] == 400
+    """No more anonymous uploads of any size under any name: the route is a
+    signed recording receiver."""
+    data = {"filename": (io.BytesIO(b"RIFF...WAVE"), "../message 1.wav")}
+    response = client.post(UPLOAD_PATH, data=data)
+    assert response.status_code == 403
+    assert response.get_json()["errors"]["tropo_token"]
+    assert not Path(app.config["EXAMPLE_RECORDINGS"]).exists()
 
 
-def _with_auth(app: Flask, user: str, password: str) -> t.Any:
-    """The app behind a WSGI wrapper that adds Basic credentials, as the
-    Tropo application would send them."""
-    token = base64.b64encode(f"{user}:{password}".encode()).decode()
-
-    def wsgi(environ: dict[str, t.Any], start_response: t.Any) -> t.Any:
-        environ["HTTP_AUTHORIZATION"] = f"Basic {token}"
-        return app(environ, start_response)
-
-    return wsgi
-
-
-def test_basic_auth_covers_the_upload_route(tmp_path: Path) -> None:
-    app = make_app(tmp_path, TROPO_BASIC_AUTH=("tropo", "s3cret"))
-    call = Simulator(_with_auth(app, "tropo", "s3cret"), transfer="busy")
-    record = call.dial("/ivr/voice").press("2").waiting
-    assert isinstance(record, Record)
-    assert (record.username, record.password) == ("tropo", "s3cret")
+@pytest.mark.tropo(transfer="busy")
+def test_an_upload_is_saved_under_a_name_of_its_own(
+    tropo_sim: Simulator, app: Flask
+) -> None:
+    record = tropo_sim.dial("/ivr/voice").press("2").waiting
+    assert isinstance(record, Record) and isinstance(record.url, str)
     client = app.test_client()
-    data = {"filename": (io.BytesIO(b"x"), "x.wav")}
-    assert client.post("/ivr/voicemail-upload", data=data).status_code == 401
-    data = {"filename": (io.BytesIO(b"x"), "x.wav")}
-    response = client.post("/ivr/voicemail-upload", data=data, auth=("tropo", "wrong"))
-    assert response.status_code == 401
-    data = {"filename": (io.BytesIO(b"x"), "x.wav")}
-    response = client.post("/ivr/voicemail-upload", data=data, auth=("tropo", "s3cret"))
-    assert response.status_code == 204
+    data = {"filename": (io.BytesIO(b"RIFF...WAVE"), "../message 1.wav")}
+    assert client.post(record.url, data=data).status_code == 204
+    [saved] = Path(app.config["EXAMPLE_RECORDINGS"]).iterdir()
+    assert saved.read_bytes() == b"RIFF...WAVE"
+    assert "message" not in saved.name and saved.name.endswith(".wav")
+    app.config["TROPO_MAX_RECORDING_BYTES"] = 1000
+    big = {"filename": (io.BytesIO(b"x" * 1001), "big.wav")}
+    assert client.post(record.url, data=big).status_code == 413
+    assert len(list(Path(app.config["EXAMPLE_RECORDINGS"]).iterdir())) == 1
 
 
 def test_upload_url_follows_external_url(tmp_path: Path) -> None:
     app = make_app(tmp_path, TROPO_EXTERNAL_URL="https://ivr.example.com")
     record = Simulator(app, transfer="busy").dial("/ivr/voice").press("2").waiting
-    assert isinstance(record, Record)
-    assert record.url == "https://ivr.example.com/ivr/voicemail-upload"
+    assert isinstance(record, Record) and isinstance(record.url, str)
+    assert record.url.startswith(
+        "https://ivr.example.com/ivr/voicemail-upload?tropo_token="
+    )
 
 
 # -- hangups and errors --------------------------------------------------------
@@ -591,26 +589,32 @@ def test_result_routes_refuse_forged_posts(client: FlaskClient) -> None:
 # -- SMS -----------------------------------------------------------------------
 
 
+ASK_PIN = "Text BALANCE, your account number and your PIN: BALANCE 100001 <PIN>."
+
+
 @pytest.mark.parametrize(
     ("text", "sender", "reply"),
     [
-        ("BALANCE 100001", ADA.phone, "Account 100001: your balance is $1,234.56."),
-        ("  balance   100002 ", GRACE.phone, "Account 100002: your balance is $25.00."),
         (
-            "BALANCE 100001",
+            f"BALANCE 100001 {ADA.pin}",
+            ADA.phone,
+            "Account 100001: your balance is $1,234.56.",
+        ),
+        (
+            f"  balance   100002 {GRACE.pin} ",
             GRACE.phone,
-            "Sorry, account 100001 is not registered to this phone number.",
+            "Account 100002: your balance is $25.00.",
         ),
+        # the caller id is no credential: the PIN is, from any phone
         (
-            "BALANCE 999999",
-            ADA.phone,
-            "Sorry, account 999999 is not registered to this phone number.",
-        ),
-        (
-            "BALANCE",
-            ADA.phone,
-            "Text BALANCE and your account number, for example BALANCE 100001.",
-        ),
+            f"BALANCE 100001 {ADA.pin}",
+            GRACE.phone,
+            "Account 100001: your balance is $1,234.56.",
+        ),  # fmt: skip
+        (f"BALANCE 100001 {GRACE.pin}", ADA.phone, NO_MATCH),
+        (f"BALANCE 999999 {ADA.pin}", ADA.phone, NO_MATCH),
+        ("BALANCE 100001", ADA.phone, ASK_PIN),
+        ("BALANCE", ADA.phone, ASK_PIN),
         ("HELP", ADA.phone, SMS_HELP),
         ("", ADA.phone, SMS_HELP),
         ("hours", ADA.phone, HOURS),
@@ -623,7 +627,10 @@ def test_sms_commands(
     call = tropo_sim.text("/ivr/sms", text, from_=sender)
     assert call.ended
     assert call.heard == [reply]
-    assert call_log(app, call.session_id) == [("text", sender, text.strip())]
+    # the log keeps the command, never the PIN
+    [(event, party, detail)] = call_log(app, call.session_id)
+    assert (event, party) == ("text", sender)
+    assert ADA.pin not in detail and GRACE.pin not in detail
 
 
 def test_sms_route_called_by_voice(tropo_sim: Simulator) -> None:
@@ -706,7 +713,7 @@ def test_reminder_with_bad_parameters(
 
 
 def test_home_page_draws_the_call_flow(client: FlaskClient) -> None:
-    page = client.get("/").get_data(as_text=True)
+    page = home(client)
     svg = page[page.index("<svg ") : page.index("</svg>") + len("</svg>")]
     for endpoint in (
         "ivr.incoming_call",

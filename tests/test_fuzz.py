@@ -564,22 +564,33 @@ def test_hostile_authorization_headers(
 # -- huge bodies --------------------------------------------------------------
 
 
-def padded_session(size: int) -> bytes:
-    """A valid session document of exactly ``size`` bytes."""
-    empty = dump({"session": {"id": FUZZ_SESSION_ID, "initialText": ""}})
-    body = dump(
-        {"session": {"id": FUZZ_SESSION_ID, "initialText": "x" * (size - len(empty))}}
-    )
-    assert len(body) == size
-    return body
+def padded(kind: str, size: int) -> bytes:
+    """A valid document of ``kind`` of exactly ``size`` bytes: a session, or a
+    result of the fuzz session (which its result URL's token accepts)."""
+
+    def body(padding: str) -> bytes:
+        if kind == "session":
+            return dump({"session": {"id": FUZZ_SESSION_ID, "initialText": padding}})
+        action = {"name": "pin", "value": padding}
+        return dump({"result": {"sessionId": FUZZ_SESSION_ID, "actions": action}})
+
+    document = body("x" * (size - len(body(""))))
+    assert len(document) == size
+    return document
+
+
+def url_of(tropo_fuzz: FuzzApp, kind: str) -> str:
+    return "/voice" if kind == "session" else tropo_fuzz.result_url(FUZZ_SESSION_ID)
 
 
 @pytest.mark.parametrize("chunked", [False, True])
 @pytest.mark.parametrize("size", [LIMIT + 1, 4 * LIMIT, 8 * 1024 * 1024])
 @pytest.mark.parametrize("kind", ["session", "result"])
 def test_huge_bodies(tropo_fuzz: FuzzApp, kind: str, size: int, chunked: bool) -> None:
-    url = "/voice" if kind == "session" else tropo_fuzz.result_url(FUZZ_SESSION_ID)
-    body = padded_session(size)
+    """A valid document one byte over the limit, or far over it, is a 413,
+    whether it announces its length or comes chunked."""
+    url = url_of(tropo_fuzz, kind)
+    body = padded(kind, size)
     if chunked:
         document = tropo_fuzz.answer(
             url,
@@ -589,20 +600,32 @@ def test_huge_bodies(tropo_fuzz: FuzzApp, kind: str, size: int, chunked: bool) -
         )
     else:
         document = tropo_fuzz.answer(url, body)
-    assert document is None
+    assert (document, tropo_fuzz.last_status) == (None, 413)
 
 
-def test_a_body_at_the_limit_is_read(tropo_fuzz: FuzzApp) -> None:
-    assert tropo_fuzz.answer("/voice", padded_session(LIMIT)) is not None
+@pytest.mark.parametrize("kind", ["session", "result"])
+def test_a_body_at_the_limit_is_read(tropo_fuzz: FuzzApp, kind: str) -> None:
+    assert tropo_fuzz.answer(url_of(tropo_fuzz, kind), padded(kind, LIMIT))
 
 
-def test_a_wrong_content_length_is_not_trusted(tropo_fuzz: FuzzApp) -> None:
-    body = padded_session(2 * LIMIT)
-    stream = io.BytesIO(body)
+@pytest.mark.parametrize("kind", ["session", "result"])
+def test_a_wrong_content_length_is_not_trusted(tropo_fuzz: FuzzApp, kind: str) -> None:
+    """A length announced below the body's reads no further than it (the
+    rest is never read, and what was read is not a document); one announced
+    above the limit is refused before anything is read."""
+    url = url_of(tropo_fuzz, kind)
+    body = padded(kind, 2 * LIMIT)
+    short = {"CONTENT_LENGTH": "10"}
     document = tropo_fuzz.answer(
-        "/voice", input_stream=stream, environ_overrides={"CONTENT_LENGTH": "10"}
+        url, input_stream=io.BytesIO(body), environ_overrides=short
     )
-    assert document is None
+    assert (document, tropo_fuzz.last_status) == (None, 400)
+    small = padded(kind, 1024)
+    large = {"CONTENT_LENGTH": str(4 * LIMIT)}
+    document = tropo_fuzz.answer(
+        url, input_stream=io.BytesIO(small), environ_overrides=large
+    )
+    assert (document, tropo_fuzz.last_status) == (None, 413)
 
 
 # -- deep nesting -------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hmac
 import io
 import json
 import typing as t
@@ -82,6 +83,58 @@ def test_basic_auth_accepted(
     assert response.status_code == 200
     # other routes are not behind it
     assert client.post("/upload", data=b"x").status_code == 200
+
+
+class Secret(str):
+    """A configured credential that fails the test when it is compared with
+    ``==`` or ``!=``: Python tries a subclass's reflected method first, so
+    ``given == secret`` and ``secret == given`` both land here."""
+
+    def __eq__(self, other: object) -> bool:
+        raise AssertionError("a credential was compared with ==")
+
+    def __ne__(self, other: object) -> bool:
+        raise AssertionError("a credential was compared with !=")
+
+    __hash__ = str.__hash__
+
+
+@pytest.mark.parametrize(
+    ("user", "password", "status"),
+    [
+        ("tropo", "s3cret", 200),
+        ("tropo", "wrong", 401),
+        ("someone", "s3cret", 401),
+        ("x", "y", 401),
+    ],
+)
+def test_credentials_are_compared_in_constant_time(
+    tropo_app: Flask,
+    client: FlaskClient,
+    tropo_session_doc: SessionPayload,
+    monkeypatch: pytest.MonkeyPatch,
+    user: str,
+    password: str,
+    status: int,
+) -> None:
+    """Both parts go through :func:`hmac.compare_digest`, always both (a
+    wrong user name does not skip the password), and never through ``==``."""
+    compared: list[tuple[bytes, bytes]] = []
+    constant_time = hmac.compare_digest
+
+    def spy(a: t.Any, b: t.Any) -> bool:
+        compared.append((a, b))
+        return constant_time(a, b)
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    tropo_app.config["TROPO_BASIC_AUTH"] = (Secret("tropo"), Secret("s3cret"))
+    response = client.post(
+        "/voice", json=tropo_session_doc(), headers=_basic(user, password)
+    )
+    assert response.status_code == status
+    assert sorted(compared) == sorted(
+        [(user.encode(), b"tropo"), (password.encode(), b"s3cret")]
+    )
 
 
 def test_body_limit_by_content_length(

@@ -15,8 +15,10 @@ import typing as t
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask import Response
 from flask import redirect
+from flask import request
 from sim_apps import ScriptedApp
 from sim_apps import on
 from sim_apps import say
@@ -24,8 +26,14 @@ from sim_apps import serving
 from sim_apps import tropo
 from tropo_dialect_apps import create_app
 
+from flask_tropo import Result
+from flask_tropo import Session
+from flask_tropo import Tropo
 from flask_tropo.testing import SimulationError
 from flask_tropo.testing import Simulator
+from flask_tropo.verbs import Hangup
+from flask_tropo.verbs import On
+from flask_tropo.verbs import Say
 
 pytestmark = pytest.mark.slow
 
@@ -149,3 +157,51 @@ def test_separate_server_process() -> None:
         except subprocess.TimeoutExpired:  # pragma: no cover
             process.kill()
             process.wait()
+
+
+def test_credentials_go_only_to_the_origin_the_call_started_on() -> None:
+    """``auth`` is sent to the base URL's origin; a ``next`` URL on another
+    host (here the same server under another name, so another origin) gets
+    no credentials."""
+    seen: list[tuple[str, str | None]] = []
+    app = Flask(__name__)
+
+    @app.post("/voice")
+    def voice() -> t.Any:
+        seen.append(("/voice", request.headers.get("Authorization")))
+        elsewhere = request.host_url.replace("127.0.0.1", "localhost")
+        return tropo(say("Hi"), on("continue", next=f"{elsewhere}pin"))
+
+    @app.post("/pin")
+    def pin() -> t.Any:
+        seen.append(("/pin", request.headers.get("Authorization")))
+        return tropo({"hangup": None})
+
+    with serving(app) as base:
+        call = Simulator(base, auth=("tropo", "s3cret")).dial("/voice")
+    assert call.ended
+    [(first, credentials), (second, none)] = seen
+    assert (first, second, none) == ("/voice", "/pin", None)
+    assert credentials is not None and credentials.startswith("Basic ")
+
+
+def test_flask_tropo_call_masks_credentials_in_urls() -> None:
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY="a test key",
+        TROPO_EXTERNAL_URL="https://tropo:s3cret@ivr.example.com",
+    )
+    tropo_ = Tropo()
+
+    @tropo_.on_session("/voice")
+    def incoming(session: Session) -> list[t.Any]:
+        return [Say("Hi"), On("continue", next=done)]
+
+    @tropo_.on_result("/done")
+    def done(result: Result) -> Hangup:
+        return Hangup()
+
+    tropo_.init_app(app)
+    output = app.test_cli_runner().invoke(args=["tropo", "call", "/voice"]).output
+    assert "https://tropo:***@ivr.example.com/done?tropo_token=..." in output
+    assert "s3cret" not in output

@@ -810,6 +810,12 @@ INVALID: list[t.Any] = [
         lambda: Transfer("+1", ring_repeat=-1), "Transfer", "ring_repeat", id="ring"
     ),
     pytest.param(
+        lambda: Conference("1", terminator="##"),
+        "Conference",
+        "terminator",
+        id="conference-terminator",
+    ),
+    pytest.param(
         lambda: Transcription("x:y", email_format="html"),
         "Transcription",
         "email_format",

@@ -28,6 +28,9 @@ def create() -> Flask:
             "SECRET_KEY": os.environ["TROPO_WORKERS_SECRET_KEY"],
             "EXAMPLE_DATABASE": os.environ["TROPO_WORKERS_DATABASE"],
             "EXAMPLE_RECORDINGS": os.environ["TROPO_WORKERS_RECORDINGS"],
+            # Wrong PINs are counted per account, across calls and workers:
+            # the calls here share three accounts, so none locks them.
+            "EXAMPLE_PIN_TRIES": int(os.environ.get("TROPO_WORKERS_PIN_TRIES", 3)),
         }
     )
     log = os.environ["TROPO_WORKERS_LOG"]

@@ -37,7 +37,7 @@ _COMMON = {
     " min_confidence=E name=E recognizer=M required=E sensitivity=D"
     " speech_complete_timeout=M speech_incomplete_timeout=D timeout=M voice=M"
     " prompt_log_security=D asr_log_security=D mask_template=D",
-    "On": "event=E next=E say=E post=R ask=R",
+    "On": "event=E next=E say=E post=R ask=R signal=D",
     "Transfer": "to=M from_=M answer_on_media=D allow_signals=D headers=R"
     " interdigit_timeout=D machine_detection=R name=E on=E play_tones=D"
     " required=E ring_repeat=D timeout=M voice=M callback_url=D"

@@ -28,6 +28,7 @@ from ..payloads import Endpoint
 from ..payloads import InitialMedia
 from ..payloads import Result
 from ..payloads import Session
+from ..payloads import TranscriptionResult
 from .fields import Actions
 from .fields import Headers
 from .fields import Parameters
@@ -45,6 +46,7 @@ __all__ = [
     "dump_session",
     "load_result",
     "load_session",
+    "load_transcription",
 ]
 
 
@@ -240,6 +242,30 @@ class _ResultEnvelopeSchema(Schema):
     result = fields.Nested(ResultSchema, required=True)
 
 
+class TranscriptionSchema(_PayloadSchema):
+    """The body of a transcription document (inside the ``result`` key), as
+    the platform posts it to a ``Transcription`` URL."""
+
+    model = TranscriptionResult
+
+    identifier = _str()
+    text = fields.String(data_key="transcription", allow_none=True)
+    confidence = fields.Float(allow_none=True)
+    guid = _str()
+
+
+class _TranscriptionEnvelopeSchema(Schema):
+    """``{"result": {...}}``. Internal."""
+
+    error_messages = {"type": 'Not a valid object: expected {"result": {...}}.'}
+
+    class Meta:
+        unknown = EXCLUDE
+
+    result = fields.Nested(TranscriptionSchema, required=True)
+
+
+_transcription_envelope = _TranscriptionEnvelopeSchema()
 _session_envelope = _SessionEnvelopeSchema()
 _result_envelope = _ResultEnvelopeSchema()
 # Built now (with every nested schema), so no request builds a Schema.
@@ -279,6 +305,21 @@ def load_result(data: c.Mapping[str, t.Any] | str | bytes) -> Result:
         pass
     result: Result = _load(_result_envelope, document, data)["result"]
     return result
+
+
+def load_transcription(
+    data: c.Mapping[str, t.Any] | str | bytes,
+) -> TranscriptionResult:
+    """Load a transcription document; see :meth:`.TranscriptionResult.parse`.
+
+    :param data: the document as a mapping, or its JSON text.
+    :raise InvalidPayload: the document cannot be loaded.
+    """
+    document = _decode(data)
+    loaded: TranscriptionResult = _load(_transcription_envelope, document, data)[
+        "result"
+    ]
+    return loaded
 
 
 def dump_session(session: Session) -> dict[str, t.Any]:

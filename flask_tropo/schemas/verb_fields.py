@@ -211,6 +211,8 @@ class UploadUrl(fields.Field[t.Any]):
         schema = self.schema_factory()
         if isinstance(value, tuple):
             return [i if isinstance(i, str) else schema.dump(i) for i in value]
+        if callable(value):  # a recording route's handler
+            return Next.resolve(value)
         return schema.dump(value)
 
     def _deserialize(
@@ -232,8 +234,9 @@ class UploadUrl(fields.Field[t.Any]):
 
 
 class Next(fields.Field[t.Any]):
-    """``next`` of an ``on``: a URL, or a handler resolved while rendering by
-    the function in :data:`NEXT_URL`.
+    """A URL the platform posts to: ``next`` of an ``on``, the ``url`` of an
+    upload target or a transcription. A string as it is, or a handler
+    resolved while rendering by the function in :data:`NEXT_URL`.
     """
 
     def _serialize(
@@ -241,18 +244,18 @@ class Next(fields.Field[t.Any]):
     ) -> t.Any:
         return None if value is None else self.resolve(value)
 
-    def resolve(self, value: t.Any) -> str:
-        """The URL of a ``next`` target (not ``None``): a string as it is, a
-        handler through :data:`NEXT_URL`; what :mod:`.tables` calls."""
+    @staticmethod
+    def resolve(value: t.Any) -> str:
+        """The URL of a target (not ``None``): a string as it is, a handler
+        through :data:`NEXT_URL`; what :mod:`.tables` calls."""
         if isinstance(value, str):
             return value
         resolver = NEXT_URL.get()
         if resolver is None:
             name = getattr(value, "__name__", repr(value))
             raise TropoError(
-                f"On(next={name}) needs a URL for the handler: render inside a Tropo"
-                " route (the extension resolves handlers), or pass"
-                " render(..., next_url=...)."
+                f"The handler {name} needs a URL: render inside a Tropo route (the"
+                " extension resolves handlers), or pass render(..., next_url=...)."
             )
         return resolver(value)
 

@@ -24,6 +24,7 @@ from marshmallow import post_load
 from marshmallow import pre_load
 
 from .. import verbs as v
+from .._checks import EVENTS
 from ..exceptions import InvalidArgument
 from .fields import Headers
 from .tables import DumpTable
@@ -105,7 +106,7 @@ def _says(**kw: t.Any) -> OneOrMany:
 
 class TranscriptionSchema(WireSchema):
     model = v.Transcription
-    url = _str(required=True)
+    url = Next(required=True)
     id = _str()
     email_format = _str(data_key="emailFormat")
     language = _str()
@@ -113,7 +114,7 @@ class TranscriptionSchema(WireSchema):
 
 class UploadTargetSchema(WireSchema):
     model = v.UploadTarget
-    url = _str(required=True)
+    url = Next(required=True)
     username = _str()
     password = _str()
     method = _str()
@@ -167,6 +168,13 @@ class OnSchema(WireSchema):
     say = _says()
     post = _str()
     ask = fields.Nested(AskSchema)
+
+    @post_load
+    def _build(self, data: dict[str, t.Any], **kw: t.Any) -> t.Any:
+        # an event Tropo does not send is a signal's name (not on the wire)
+        if data.get("event") not in EVENTS:
+            data["signal"] = True
+        return super()._build(data, **kw)
 
 
 class RecordSchema(WireSchema):
@@ -296,7 +304,7 @@ class StartRecordingSchema(WireSchema):
     transcription_id = _str(data_key="transcriptionID")
     transcription_email_format = _str(data_key="transcriptionEmailFormat")
     transcription_language = _str(data_key="transcriptionLanguage")
-    transcription_out_uri = _str(data_key="transcriptionOutURI")
+    transcription_out_uri = Next(data_key="transcriptionOutURI")
 
 
 class AnswerSchema(WireSchema):

@@ -32,6 +32,8 @@ from .line import Line
 from .line import Recording
 from .line import SentMessage
 from .line import Stop
+from .line import require_text
+from .line import retry_prompts
 from .line import says_of
 
 __all__ = ["Call", "MAX_DOCUMENTS"]
@@ -114,7 +116,7 @@ class Call:
         #: Why the call ended, once it has.
         self.end_reason: str | None = None
         self._line = line
-        self._transport = transport
+        self._transport = line.transport = transport
         self._session_id: str = body["id"]
         self._call_id: str = body["callId"]
         self._sequence = 0
@@ -148,8 +150,10 @@ class Call:
             ``"1234#"``.
         :raises RuntimeError: if the call has ended, or it is a text
             conversation.
+        :raises TypeError: the keys are not a string (``press(1)``).
         :raises ValueError: for a character that is not a key.
         """
+        require_text("press", "keys", digits, " for example press('1'),")
         self._require_waiting("press keys")
         if self.is_text:
             raise RuntimeError(
@@ -167,6 +171,7 @@ class Call:
         :param text: the words.
         :raises RuntimeError: if the call has ended.
         """
+        require_text("speak", "words", text)
         self._require_waiting("speak")
         return self._input(Input("speak", text))
 
@@ -195,6 +200,18 @@ class Call:
         """
         self._require_waiting("hang up")
         return self._input(Input("hangup"))
+
+    def platform_error(self, message: str = "The platform failed.") -> Call:
+        """The platform reports an error while the caller is waiting (a
+        recognizer or an upload that failed): the verb stops, and the
+        document's ``error`` handler (else ``continue``) gets a result whose
+        ``error`` is ``message``. The call goes on with what the app answers.
+
+        :param message: the result's ``error``.
+        :raises RuntimeError: if the call has ended.
+        """
+        self._require_waiting("report an error")
+        return self._input(Input("error", message))
 
     def __repr__(self) -> str:
         state = f"ended: {self.end_reason}" if self.ended else "waiting"
@@ -260,12 +277,14 @@ class Call:
             sequence=self._sequence,
             called_id=self._line.called_id,
             actions=doc.actions,
+            error=doc.failure,
         )
 
     def _document(
         self, url: str, verbs: list[v.Verb]
     ) -> c.Generator[v.Ask | v.Record, Input, _Next]:
         doc = Document(url)
+        self._line.document_url = url
         for verb in verbs:
             if isinstance(verb, v.On):
                 doc.handlers.setdefault(verb.event, verb)
@@ -374,11 +393,14 @@ class Call:
                 line.log("input", "initialText", entry.value)
             else:
                 if attempt > 1:
-                    line.play(_retry_prompts(says, failure, attempt - 1), "ask")
+                    line.play(retry_prompts(says, failure, attempt - 1), "ask")
                 line.play(plain, "ask")
                 entry = yield verb
             if entry.kind == "hangup":
                 return Stop("hangup", "DISCONNECTED")
+            if entry.kind == "error":
+                doc.failure = entry.value
+                return Stop("error")
             if entry.kind == "silence":
                 line.clock += timeout
                 failure = "timeout"
@@ -433,6 +455,9 @@ class Call:
                 if seconds:
                     self._save(doc, verb, seconds, words)
                 return Stop("hangup", "DISCONNECTED")
+            if entry.kind == "error":
+                doc.failure = entry.value
+                return Stop("error")
             if entry.kind == "press":
                 line.clock += INPUT_SECONDS
                 if terminator in entry.value:
@@ -470,9 +495,3 @@ class Call:
             value=recording.url,
             uploadStatus="success",
         )
-
-
-def _retry_prompts(says: c.Sequence[v.Say], failure: str, failed: int) -> list[v.Say]:
-    """The event prompts that play after attempt number ``failed`` failed."""
-    wanted = {"timeout"} if failure == "timeout" else {"nomatch", f"nomatch:{failed}"}
-    return [say for say in says if say.event and wanted & set(say.event.split())]

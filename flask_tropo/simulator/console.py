@@ -27,6 +27,7 @@ from flask.cli import ScriptInfo
 from ..exceptions import TropoError
 from . import wire
 from .grammar import DTMF_KEYS as DTMF
+from .setup_hints import not_a_session_route
 from .simulator import TRANSFER_OUTCOMES
 from .simulator import Simulator
 
@@ -86,22 +87,26 @@ def _parse_script(value: str) -> list[Step]:
 
 
 _TOKEN = re.compile(r"(tropo_token=)[^\s&)\]]+")
+#: The password of credentials written in a URL (``//user:password@``).
+_PASSWORD = re.compile(r"(//[^/\s:@]*:)[^/\s@]*@")
 
 
 def format_event(event: Event, *, full_urls: bool = False) -> str | None:
     """One line of the conversation for an event, or ``None`` to skip it.
 
     The signed ``tropo_token`` of ``next`` URLs is shown as ``tropo_token=...``
-    unless ``full_urls`` is true.
+    unless ``full_urls`` is true; the password of credentials written in a URL
+    (``TROPO_EXTERNAL_URL = "https://tropo:s3cret@..."``) always as ``***``.
 
     :param event: an entry of :attr:`Call.events
         <flask_tropo.testing.Call.events>`.
     :param full_urls: show the tokens in full.
     """
     line = _format_event(event)
-    if line is None or full_urls:
+    if line is None:
         return line
-    return _TOKEN.sub(r"\1...", line)
+    line = _PASSWORD.sub(r"\1***@", line)
+    return line if full_urls else _TOKEN.sub(r"\1...", line)
 
 
 def _format_event(event: Event) -> str | None:
@@ -295,10 +300,13 @@ def call_command(
             platform=platform,
         )
         rule = target
+        wrong = not_a_session_route(app, urlsplit(rule).path)
+        if wrong is not None:
+            raise click.ClickException(wrong)
     try:
         _play(simulator, rule, from_=from_, to=to, text=text, script=steps)
     except TropoError as exc:
-        message = " ".join(str(exc).split())
-        if getattr(exc, "status", None) == 404:
+        message = _PASSWORD.sub(r"\1***@", " ".join(str(exc).split()))
+        if getattr(exc, "status", None) == 404 and "init_app" not in message:
             message += " (no such route? 'flask tropo routes' lists them)"
         raise click.ClickException(message) from exc

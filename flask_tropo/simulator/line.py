@@ -30,6 +30,8 @@ __all__ = [
     "SentMessage",
     "Stop",
     "TRANSFER_OUTCOMES",
+    "require_text",
+    "retry_prompts",
     "says_of",
 ]
 
@@ -39,8 +41,10 @@ EventKind = t.Literal[
 ]
 #: What the far end of a ``transfer`` or ``call`` does.
 TRANSFER_OUTCOMES = ("answer", "busy", "no-answer")
-#: Decides, dial by dial, what the far end of a ``transfer`` or ``call`` does.
-FarEnd: t.TypeAlias = "c.Callable[[v.Transfer | v.Call], str]"
+#: Decides, dial by dial, what the far end of a ``transfer`` or ``call`` does:
+#: a callable given the verb, or a mapping from the number dialled (numbers
+#: not in it answer).
+FarEnd: t.TypeAlias = "c.Callable[[v.Transfer | v.Call], str] | c.Mapping[str, str]"
 #: Verbs that answer an inbound call that is not answered yet.
 ANSWERING = frozenset(
     {"answer", "say", "ask", "record", "transfer", "conference", "startRecording"}
@@ -148,7 +152,8 @@ class Recording:
 
 
 class Input(t.NamedTuple):
-    """What the caller did: ``press``, ``speak``, ``silence`` or ``hangup``."""
+    """What the caller did: ``press``, ``speak``, ``silence`` or ``hangup``;
+    or ``error``, the platform's."""
 
     kind: str
     value: str = ""
@@ -172,6 +177,8 @@ class Document:
     url: str
     handlers: dict[str, v.On] = field(default_factory=dict)
     actions: list[dict[str, t.Any]] = field(default_factory=list)
+    #: The platform error its result reports (:meth:`Call.platform_error`).
+    failure: str | None = None
 
     def act(self, name: str | None, **fields: t.Any) -> dict[str, t.Any]:
         """Add an action (carrying ``name`` when the verb has one) to the
@@ -227,6 +234,10 @@ class Line:
         self.pending_text: str | None = session.get("initialText")
         #: When the running ``startRecording`` began, and the verb.
         self.call_recording: tuple[float, v.StartRecording] | None = None
+        #: How the call reaches the app (set by the call), for uploads.
+        self.transport: wire.Transport | None = None
+        #: The URL of the document being run.
+        self.document_url = ""
 
     def log(
         self,
@@ -247,6 +258,9 @@ class Line:
         """What the far end of ``verb`` does, per the ``transfer`` option."""
         if isinstance(self.transfer, str):
             return self.transfer
+        if isinstance(self.transfer, c.Mapping):
+            to = verb.to if isinstance(verb.to, str) else verb.to[0]
+            return str(self.transfer.get(to, "answer"))
         outcome = self.transfer(verb)
         if outcome not in TRANSFER_OUTCOMES:
             raise ValueError(
@@ -302,6 +316,10 @@ class Line:
         )
         self.recordings.append(recording)
         self.log("recording", verb.tropo_key, recording.url)
+        if self.transport is not None:
+            from .uploads import deliver
+
+            deliver(self.transport, self, verb, recording)
         return recording
 
     def stop_call_recording(self) -> None:
@@ -319,3 +337,17 @@ def _parse_timestamp(value: object) -> dt.datetime:
         except ValueError:
             pass
     return dt.datetime.now(dt.timezone.utc)
+
+
+def require_text(method: str, what: str, value: object, example: str = "") -> None:
+    """Refuse an input that is not a string (``press(1)``)."""
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{method}() takes the {what} as a string,{example} got {value!r}."
+        )
+
+
+def retry_prompts(says: c.Sequence[v.Say], failure: str, failed: int) -> list[v.Say]:
+    """The event prompts that play after attempt number ``failed`` failed."""
+    wanted = {"timeout"} if failure == "timeout" else {"nomatch", f"nomatch:{failed}"}
+    return [say for say in says if say.event and wanted & set(say.event.split())]

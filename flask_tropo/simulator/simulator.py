@@ -10,6 +10,9 @@ import collections.abc as c
 import typing as t
 from urllib.parse import urlsplit
 
+from flask import Flask
+
+from ..exceptions import SimulationError
 from . import wire
 from .call import Call
 from .line import TRANSFER_OUTCOMES
@@ -51,6 +54,27 @@ def _status_rule(target: object, url: str) -> str | None:
     return None
 
 
+def check_transfer(transfer: object) -> None:
+    """Refuse a ``transfer`` option that is not an outcome, a mapping of
+    numbers to outcomes, or a callable."""
+    if isinstance(transfer, c.Mapping):
+        wrong = {
+            k: o
+            for k, o in transfer.items()
+            if not isinstance(k, str) or o not in TRANSFER_OUTCOMES
+        }
+        if wrong:
+            raise ValueError(
+                "transfer maps numbers (strings) to 'answer', 'busy' or"
+                f" 'no-answer', got {wrong!r}."
+            )
+    elif not callable(transfer) and transfer not in TRANSFER_OUTCOMES:
+        raise ValueError(
+            "transfer must be 'answer', 'busy', 'no-answer', a mapping of numbers"
+            f" to them, or a callable, got {transfer!r}."
+        )
+
+
 class Simulator:
     """An offline Tropo that plays whole calls against a WebAPI app.
 
@@ -75,13 +99,16 @@ class Simulator:
     :param target: a Flask app, a WSGI callable, or an ``http://`` /
         ``https://`` base URL.
     :param transfer: what the far end of every ``transfer`` and ``call``
-        does: ``"answer"``, ``"busy"`` or ``"no-answer"``; or a callable
-        that takes the ``Transfer`` or ``Call`` verb and returns one of them,
-        to decide dial by dial.
+        does: ``"answer"``, ``"busy"`` or ``"no-answer"``; per number dialled,
+        a mapping such as ``{"+14155550123": "busy"}`` (numbers not in it
+        answer); or a callable that takes the ``Transfer`` or ``Call`` verb
+        and returns one of them, to decide dial by dial.
     :param timeout: seconds to wait for each HTTP answer (base URL targets).
-    :param auth: HTTP Basic ``(user, password)`` sent with every request, for
-        apps that set ``TROPO_BASIC_AUTH``; credentials written in a URL
-        (``http://user:pass@host/voice``) work too.
+    :param auth: HTTP Basic ``(user, password)`` for apps that set
+        ``TROPO_BASIC_AUTH``, sent with every request to the base URL's
+        origin (scheme, host and port) and never to another host a ``next``
+        URL names; credentials written in a URL
+        (``http://user:pass@host/voice``) are sent to that URL.
     :param on_event: called with each :class:`~flask_tropo.testing.Event` of
         every call as it happens, for example ``print`` while debugging.
     :param platform: whose wire to play: ``"tropo"`` (WebAPI documents),
@@ -118,11 +145,7 @@ class Simulator:
         self.status_url = status_url
         self._secret = secret
         self._target = target
-        if not callable(transfer) and transfer not in TRANSFER_OUTCOMES:
-            raise ValueError(
-                "transfer must be 'answer', 'busy', 'no-answer' or a callable,"
-                f" got {transfer!r}."
-            )
+        check_transfer(transfer)
         #: How the far end of ``transfer`` and ``call`` behaves; may be
         #: changed between calls.
         self.transfer = transfer
@@ -183,13 +206,35 @@ class Simulator:
         )
 
     def _start(self, rule: str, session: dict[str, t.Any]) -> Call:
-        return Call(
-            self.transport,
-            self.url(rule),
-            session,
-            transfer=self.transfer,
-            on_event=self.on_event,
-        )
+        try:
+            return Call(
+                self.transport,
+                self.url(rule),
+                session,
+                transfer=self.transfer,
+                on_event=self.on_event,
+            )
+        except SimulationError as exc:
+            hint = self._hint(exc, rule)
+            if hint is None:
+                raise
+            raise SimulationError(
+                f"{exc.message} {hint}",
+                url=exc.url,
+                status=exc.status,
+            ) from exc
+
+    def _hint(self, exc: SimulationError, rule: str) -> str | None:
+        """What is missing when a Flask app in process has no route where a
+        call starts."""
+        app = getattr(self.transport, "app", None)
+        if exc.status not in (400, 404) or not isinstance(app, Flask):
+            return None
+        from .setup_hints import missing_routes
+        from .setup_hints import not_a_session_route
+
+        path = urlsplit(self.url(rule)).path
+        return missing_routes(app, path) or not_a_session_route(app, path)
 
     def dial(
         self,

@@ -188,9 +188,10 @@ def result_document(
     sequence: int = 1,
     called_id: str | None = None,
     actions: c.Sequence[c.Mapping[str, t.Any]] = (),
+    error: str | None = None,
 ) -> dict[str, t.Any]:
-    """A result document ``{"result": {...}}``, ``complete`` and without
-    ``error``.
+    """A result document ``{"result": {...}}``: ``complete``, unless it
+    reports an ``error``.
 
     :param session_id: the session's ``id``.
     :param call_id: the session's ``callId``.
@@ -201,6 +202,7 @@ def result_document(
         ``None``.
     :param actions: the actions of the document, in order: ``actions`` is
         ``{}`` for none, the object for one, a list for several.
+    :param error: the platform's error, if it reports one.
     """
     result: dict[str, t.Any] = {
         "sessionId": session_id,
@@ -208,8 +210,8 @@ def result_document(
         "state": state,
         "sessionDuration": session_duration,
         "sequence": sequence,
-        "complete": True,
-        "error": None,
+        "complete": error is None,
+        "error": error,
     }
     if called_id is not None:
         result["calledid"] = called_id
@@ -281,7 +283,7 @@ class Response:
 
 
 class Transport(t.Protocol):
-    """Something that POSTs JSON to the app."""
+    """Something that POSTs JSON to the app, and uploads recordings."""
 
     #: Scheme and host that root-relative rules are joined to.
     base_url: str
@@ -293,6 +295,19 @@ class Transport(t.Protocol):
     def send(self, url: str, body: bytes, headers: t.Mapping[str, str]) -> Response:
         """POST ``body`` with ``headers`` (its ``Content-Type`` among them) to
         the absolute ``url``: the other platforms' requests."""
+        ...
+
+    def upload(
+        self,
+        url: str,
+        body: bytes,
+        content_type: str,
+        *,
+        method: str = "POST",
+        auth: tuple[str, str] | None = None,
+    ) -> Response:
+        """Send a recording to ``url``, with the upload target's own
+        credentials (``auth``), not the call's."""
         ...
 
 
@@ -324,6 +339,14 @@ def _request(
     return url, headers
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port of ``url`` (the default port filled in)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    return scheme, (parts.hostname or "").lower(), port
+
+
 class WSGITransport:
     """Calls a Flask app (or any WSGI app) in process through
     :class:`werkzeug.test.Client`.
@@ -348,15 +371,32 @@ class WSGITransport:
         return self.send(url, _body(payload), {})
 
     def send(self, url: str, body: bytes, headers: t.Mapping[str, str]) -> Response:
-        url, sent = _request(url, self.auth, headers)
+        return self._send("POST", *_request(url, self.auth, headers), body)
+
+    def upload(
+        self,
+        url: str,
+        body: bytes,
+        content_type: str,
+        *,
+        method: str = "POST",
+        auth: tuple[str, str] | None = None,
+    ) -> Response:
+        headers = {"Content-Type": content_type}
+        return self._send(method, *_request(url, auth, headers), body)
+
+    def _send(
+        self, method: str, url: str, headers: dict[str, str], body: bytes
+    ) -> Response:
         parts = urlsplit(url)
         path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
         client = Client(self.app, use_cookies=False)
-        response = client.post(
+        response = client.open(
             path,
+            method=method,
             base_url=f"{parts.scheme}://{parts.netloc}",
             data=body,
-            headers=sent,
+            headers=headers,
         )
         try:
             return Response(
@@ -379,7 +419,8 @@ class HTTPTransport:
 
     :param base_url: ``http://127.0.0.1:5000`` or any base URL.
     :param timeout: seconds to wait for each answer.
-    :param auth: HTTP Basic ``(user, password)`` sent with every request.
+    :param auth: HTTP Basic ``(user, password)`` sent with every request to
+        the origin of ``base_url`` (scheme, host and port), never elsewhere.
     """
 
     def __init__(
@@ -402,9 +443,28 @@ class HTTPTransport:
         return self.send(url, _body(payload), {})
 
     def send(self, url: str, body: bytes, headers: t.Mapping[str, str]) -> Response:
-        address, sent = _request(url, self.auth, headers)
+        # The credentials go only where the call started: a next URL may
+        # name any host.
+        auth = self.auth if _origin(url) == _origin(self.base_url) else None
+        return self._send("POST", url, *_request(url, auth, headers), body)
+
+    def upload(
+        self,
+        url: str,
+        body: bytes,
+        content_type: str,
+        *,
+        method: str = "POST",
+        auth: tuple[str, str] | None = None,
+    ) -> Response:
+        headers = {"Content-Type": content_type}
+        return self._send(method, url, *_request(url, auth, headers), body)
+
+    def _send(
+        self, method: str, url: str, address: str, headers: dict[str, str], body: bytes
+    ) -> Response:
         request = urllib.request.Request(
-            address, data=body, method="POST", headers=sent
+            address, data=body, method=method, headers=headers
         )
         handlers: list[urllib.request.BaseHandler] = [_NoRedirect()]
         if urlsplit(address).hostname in _LOOPBACK:

@@ -76,6 +76,21 @@ class _Recorder:
         # The page plays Tropo's wire only; other platforms' requests pass.
         return self.inner.send(url, body, headers)
 
+    def upload(
+        self,
+        url: str,
+        body: bytes,
+        content_type: str,
+        *,
+        method: str = "POST",
+        auth: tuple[str, str] | None = None,
+    ) -> Response:
+        entry: dict[str, t.Any] = {"url": url, "request": f"{method} {content_type}"}
+        self.log.append(entry)
+        response = self.inner.upload(url, body, content_type, method=method, auth=auth)
+        entry["status"] = response.status
+        return response
+
 
 class _Line:
     """One call played from the page."""
