@@ -80,8 +80,7 @@ def test_the_same_call_on_three_platforms(tmp_path: Path, flow: str) -> None:
     # A line of its own per platform: wrong PINs count per account, across
     # calls, in the line's database.
     calls = {
-        name: play(_line(tmp_path / name), name, inputs, transfer)
-        for name in PLATFORMS
+        name: play(_line(tmp_path / name), name, inputs, transfer) for name in PLATFORMS
     }
     tropo = calls["tropo"]
     assert tropo.heard, "the flow plays nothing"
