@@ -44,7 +44,6 @@ def _table(cls: type) -> tuple[tuple[str, check.Check, bool], ...]:
     return table
 
 
-_new = object.__new__
 #: An upper-case letter that starts a word of a camelCase name.
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
@@ -66,7 +65,7 @@ class _Model:
         # comparison when keywords are given.
         if kwargs and not cls.field_names.issuperset(kwargs):
             raise TypeError(_unknown_keywords(cls, kwargs, cls.field_names))
-        return _new(cls)
+        return super().__new__(cls)
 
     def __post_init__(self) -> None:
         table = _TABLES.get(type(self))
