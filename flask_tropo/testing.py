@@ -1,25 +1,6 @@
-"""Test Tropo apps offline: the simulator and payload factories.
-
-:class:`Simulator` plays the platform against a Flask app in process, or
-against any WebAPI server (in any language) over real HTTP. It posts session
-and result documents in the platform's shapes, runs the documents the app
-answers with the platform's semantics, and records everything on the
-:class:`Call`.
-
-.. code-block:: python
-
-    from flask_tropo.testing import Simulator
-
-    def test_pin(app):
-        call = Simulator(app).dial("/voice")
-        assert call.heard == ["Enter your PIN"]
-        call.press("1234")
-        assert call.heard[-1] == "You entered 1234"
-        assert call.ended
-
-The platform's semantics the simulator follows, and the decisions it made
-where the WebAPI reference is silent, are listed in the documentation's
-"How calls run" (``docs/testing.rst``).
+"""Test Tropo apps offline: the :class:`Simulator`, which plays the platform
+against a Flask app in process or any WebAPI server over HTTP, and payload
+factories. :doc:`/testing` says how calls run.
 """
 
 from __future__ import annotations
@@ -87,12 +68,8 @@ def call_state_for(
 
 
 def _wire_key(name: str) -> str:
-    """The wire spelling of a field: ``initial_text`` gives ``initialText``,
-    ``from_`` gives ``from``, ``called_id`` gives ``calledid``; camelCase
-    names are kept.
-
-    :param name: a snake_case or camelCase field name.
-    """
+    """The wire spelling of a snake_case field name (``initialText`` for
+    ``initial_text``); camelCase names are kept."""
     if name in _SPECIAL_KEYS:
         return _SPECIAL_KEYS[name]
     head, *rest = name.split("_")
@@ -104,8 +81,7 @@ def session_payload(
     kind: t.Literal["voice", "text", "launch"] = "voice",
     **overrides: t.Any,
 ) -> dict[str, t.Any]:
-    """A session document ``{"session": {...}}`` in the platform's shape, as
-    the simulator sends it.
+    """A session document ``{"session": {...}}`` as the simulator sends it.
 
     .. code-block:: python
 
@@ -117,9 +93,8 @@ def session_payload(
         ``initialText`` ``"hello"``) or ``"launch"`` (a token launch:
         ``userType`` ``NONE``, no ``to``/``from``; ``parameters`` given are
         added to ``token`` and ``action``, as strings).
-    :param overrides: session fields, by wire name or snake_case name; they
-        replace the defaults. ``to`` and ``from_`` given as strings become
-        caller-ID objects.
+    :param overrides: session fields, by wire or snake_case name, replacing
+        the defaults; ``to`` and ``from_`` strings become caller-ID objects.
     """
     fields = {_wire_key(key): value for key, value in overrides.items()}
     if kind == "launch":
@@ -153,9 +128,8 @@ def result_payload(**overrides: t.Any) -> dict[str, t.Any]:
         result_payload(state="DISCONNECTED")
         result_payload(error="Could not fetch the document")
 
-    :param overrides: result fields, by wire name or snake_case name
-        (``session_id``, ``called_id``); values are used as given, so
-        ``actions`` stays an object or a list as you pass it.
+    :param overrides: result fields, by wire or snake_case name, as given
+        (``actions`` stays an object or a list).
     """
     document = wire.result_document(
         session_id=wire.new_id(), call_id=wire.new_id(), called_id=wire.DEFAULT_TO
