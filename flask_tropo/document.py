@@ -85,10 +85,7 @@ def parse_document(data: c.Mapping[str, t.Any] | str | bytes) -> list[v.Verb]:
     elements = data["tropo"]
     if not isinstance(elements, list):
         raise InvalidDocument('"tropo" must be an array of verbs')
-    result: list[v.Verb] = []
-    for index, element in enumerate(elements):
-        result.extend(_parse_element(index, element))
-    return result
+    return [verb for i, e in enumerate(elements) for verb in _parse_element(i, e)]
 
 
 def _parse_element(index: int, element: t.Any) -> list[v.Verb]:
@@ -106,15 +103,15 @@ def _parse_element(index: int, element: t.Any) -> list[v.Verb]:
         if not payload:
             raise InvalidDocument("empty array", index=index, verb=key)
         return [
-            _load(index, key, item, position) for position, item in enumerate(payload)
+            _load(index, f"{key}[{n}]", key, item) for n, item in enumerate(payload)
         ]
     if key == "say" and isinstance(payload, str):
         payload = {"value": payload}
-    return [_load(index, key, payload, None)]
+    return [_load(index, key, key, payload)]
 
 
-def _load(index: int, key: str, payload: t.Any, position: int | None) -> v.Verb:
-    verb = key if position is None else f"{key}[{position}]"
+def _load(index: int, verb: str, key: str, payload: t.Any) -> v.Verb:
+    """Load one verb; ``verb`` names it in errors (``say[1]`` in an array)."""
     try:
         return load_verb(key, payload)
     except ValidationError as exc:

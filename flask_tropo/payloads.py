@@ -173,8 +173,7 @@ class Result:
     called_id: str | None = None
     #: ``"HUMAN"`` or ``"MACHINE"``.
     user_type: str | None = None
-    #: The named verbs' outcomes. The wire sends an object for one and a list
-    #: for several; ``{}``, ``null`` or no key at all give an empty tuple.
+    #: The named verbs' outcomes, in order (an object on the wire for just one).
     actions: tuple[Action, ...] = ()
 
     def action(self, name: str) -> Action | None:
@@ -242,11 +241,9 @@ class TranscriptionResult:
     ``Transcription(url=handler)``.
     """
 
-    #: The session the recording was made in, from the URL's signed token
-    #: (``None`` when parsed outside a route).
+    #: The session, from the URL's signed token (``None`` outside a route).
     session_id: str | None = None
-    #: The ``id`` given to the :class:`~flask_tropo.verbs.Transcription`
-    #: (wire ``identifier``).
+    #: The ``id`` given to the :class:`~flask_tropo.verbs.Transcription`.
     identifier: str | None = None
     #: What was said (wire ``transcription``).
     text: str | None = None

@@ -39,8 +39,6 @@ __all__ = [
     "session_payload",
 ]
 
-_SPECIAL_KEYS = {"from_": "from", "called_id": "calledid"}
-
 
 @contextlib.contextmanager
 def call_state_for(
@@ -67,13 +65,16 @@ def call_state_for(
         CURRENT_CALL.reset(token)
 
 
-def _wire_key(name: str) -> str:
-    """The wire spelling of a snake_case field name (``initialText`` for
-    ``initial_text``); camelCase names are kept."""
-    if name in _SPECIAL_KEYS:
-        return _SPECIAL_KEYS[name]
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+def _by_wire_name(fields: c.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    """``fields`` keyed by wire name: ``initialText`` for ``initial_text``,
+    ``from`` for ``from_``, ``calledid`` for ``called_id``; camelCase names
+    are kept."""
+    wire_fields = {}
+    for name, value in fields.items():
+        head, *rest = name.split("_")  # from_ splits into "from" and ""
+        camel = head + "".join(part[:1].upper() + part[1:] for part in rest)
+        wire_fields["calledid" if name == "called_id" else camel] = value
+    return wire_fields
 
 
 def session_payload(
@@ -96,7 +97,7 @@ def session_payload(
     :param overrides: session fields, by wire or snake_case name, replacing
         the defaults; ``to`` and ``from_`` strings become caller-ID objects.
     """
-    fields = {_wire_key(key): value for key, value in overrides.items()}
+    fields = _by_wire_name(overrides)
     if kind == "launch":
         document = wire.launch_session(fields.pop("parameters", None))
     else:
@@ -134,7 +135,5 @@ def result_payload(**overrides: t.Any) -> dict[str, t.Any]:
     document = wire.result_document(
         session_id=wire.new_id(), call_id=wire.new_id(), called_id=wire.DEFAULT_TO
     )
-    document["result"].update(
-        {_wire_key(key): value for key, value in overrides.items()}
-    )
+    document["result"].update(_by_wire_name(overrides))
     return document
