@@ -22,14 +22,13 @@ from .schemas.verb_fields import NEXT_URL
 from .schemas.verbs import dump_verb
 from .schemas.verbs import load_verb
 
-if t.TYPE_CHECKING:  # pragma: no cover
-    from .platforms.base import NextUrl
-
 __all__ = ["render", "parse_document"]
 
 
 def render(
-    verbs: v.Verb | c.Iterable[v.Verb], *, next_url: NextUrl | None = None
+    verbs: v.Verb | c.Iterable[v.Verb],
+    *,
+    next_url: c.Callable[[c.Callable[..., t.Any]], str] | None = None,
 ) -> dict[str, t.Any]:
     """Write verbs as a WebAPI document ``{"tropo": [...]}``, with the
     conventions listed in :doc:`/verbs`.

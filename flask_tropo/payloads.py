@@ -159,7 +159,7 @@ class Result:
     session_id: str
     #: The call id (wire ``callId``).
     call_id: str | None = None
-    #: The call state, ``"ANSWERED"``, ``"DISCONNECTED"``... (or ``callState``).
+    #: The call state, ``"ANSWERED"``, ``"DISCONNECTED"``... (legacy ``callState``).
     state: str | None = None
     #: Seconds since the session started (wire ``sessionDuration``).
     session_duration: int | None = None
