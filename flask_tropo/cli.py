@@ -1,16 +1,6 @@
 """The ``flask tropo`` command group, added to the app by ``init_app``
-(``Tropo(add_cli=False)`` leaves it out).
-
-.. code-block:: text
-
-    $ flask --app example_app tropo routes
-    Rule    Kind     Endpoint
-    ------  -------  ---------------
-    /voice  session  tropo.incoming
-    /pin    result   tropo.check_pin
-
-Commands are added to :data:`cli` with ``@cli.command(...)``; they run inside
-the app context (:class:`flask.cli.AppGroup`).
+(``Tropo(add_cli=False)`` leaves it out); see :doc:`/cli`. Commands added
+with ``@cli.command(...)`` run inside the app context.
 """
 
 from __future__ import annotations
@@ -69,8 +59,5 @@ def routes_command() -> None:
     headers = ("Rule", "Kind", "Endpoint")
     widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(3)]
     for row in [headers, tuple("-" * w for w in widths), *rows]:
-        click.echo(
-            "  ".join(
-                cell.ljust(w) for cell, w in zip(row, widths, strict=True)
-            ).rstrip()
-        )
+        line = "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+        click.echo(line.rstrip())

@@ -24,20 +24,14 @@ from .schemas.verbs import load_verb
 
 __all__ = ["render", "parse_document"]
 
-#: Turns a handler given as ``On(next=handler)`` into the URL Tropo posts to.
-NextUrl = c.Callable[[c.Callable[..., t.Any]], str]
-
 
 def render(
-    verbs: v.Verb | c.Iterable[v.Verb], *, next_url: NextUrl | None = None
+    verbs: v.Verb | c.Iterable[v.Verb],
+    *,
+    next_url: c.Callable[[c.Callable[..., t.Any]], str] | None = None,
 ) -> dict[str, t.Any]:
-    """Write verbs as a WebAPI document ``{"tropo": [...]}``.
-
-    Keys whose value is ``None`` are left out; one ``say`` is an object and
-    several an array; each :class:`~flask_tropo.verbs.On` is its own element;
-    ``Hangup``, ``Reject`` and ``StopRecording`` are ``null``; ``Answer()`` is
-    ``{}``; ``GeneralLogSecurity`` is the bare string; numbers are written as
-    given.
+    """Write verbs as a WebAPI document ``{"tropo": [...]}``, with the
+    conventions listed in :doc:`/verbs`.
 
     Inside a Tropo route the extension renders for you and resolves
     ``On(next=handler)`` to the handler's signed URL. Outside one, pass
@@ -66,27 +60,20 @@ def render(
 
 
 def parse_document(data: c.Mapping[str, t.Any] | str | bytes) -> list[v.Verb]:
-    """Read a WebAPI document into verb objects.
-
-    Reads every dialect the public SDKs wrote: ``say`` as an object, an array
-    or a bare string; ``on`` as an object or an array; empty verbs as ``null``,
-    ``{}`` or ``"null"``; ``url`` as a string, an object or a list; ``to`` as a
-    string or a list; ``mode`` in either case. A top-level array of several
-    ``say`` (or ``on``) objects becomes one verb each.
+    """Read a WebAPI document into verb objects, in any dialect the public
+    SDKs wrote (see :doc:`/verbs`); an array of several ``say`` (or ``on``)
+    objects becomes one verb each.
 
     :param data: the document, as a mapping, JSON text or UTF-8 bytes.
     :raises InvalidDocument: naming the element index, the verb and the key
         for undecodable input, an unknown verb or key, or a value a verb
         refuses.
     """
-    if isinstance(data, (bytes, bytearray)):
+    if isinstance(data, (str, bytes, bytearray)):
         try:
-            data = data.decode("utf-8")
+            data = json.loads(data if isinstance(data, str) else data.decode())
         except UnicodeDecodeError as exc:
             raise InvalidDocument(f"not UTF-8 ({exc.reason})") from exc
-    if isinstance(data, str):
-        try:
-            data = json.loads(data)
         except ValueError as exc:
             raise InvalidDocument(f"not JSON ({exc})") from exc
     if not isinstance(data, c.Mapping) or "tropo" not in data:
@@ -97,10 +84,7 @@ def parse_document(data: c.Mapping[str, t.Any] | str | bytes) -> list[v.Verb]:
     elements = data["tropo"]
     if not isinstance(elements, list):
         raise InvalidDocument('"tropo" must be an array of verbs')
-    result: list[v.Verb] = []
-    for index, element in enumerate(elements):
-        result.extend(_parse_element(index, element))
-    return result
+    return [verb for i, e in enumerate(elements) for verb in _parse_element(i, e)]
 
 
 def _parse_element(index: int, element: t.Any) -> list[v.Verb]:
@@ -118,15 +102,15 @@ def _parse_element(index: int, element: t.Any) -> list[v.Verb]:
         if not payload:
             raise InvalidDocument("empty array", index=index, verb=key)
         return [
-            _load(index, key, item, position) for position, item in enumerate(payload)
+            _load(index, f"{key}[{n}]", key, item) for n, item in enumerate(payload)
         ]
     if key == "say" and isinstance(payload, str):
         payload = {"value": payload}
-    return [_load(index, key, payload, None)]
+    return [_load(index, key, key, payload)]
 
 
-def _load(index: int, key: str, payload: t.Any, position: int | None) -> v.Verb:
-    verb = key if position is None else f"{key}[{position}]"
+def _load(index: int, verb: str, key: str, payload: t.Any) -> v.Verb:
+    """Load one verb; ``verb`` names it in errors (``say[1]`` in an array)."""
     try:
         return load_verb(key, payload)
     except ValidationError as exc:
@@ -137,20 +121,9 @@ def _load(index: int, key: str, payload: t.Any, position: int | None) -> v.Verb:
 def _first_error(messages: t.Any) -> tuple[str | None, str]:
     """The dotted path and text of the first message in marshmallow's tree."""
     path: list[str] = []
-    node = messages
-    while isinstance(node, dict) and node:
-        first_key, node = next(iter(node.items()))
-        if first_key != "_schema":
-            path.append(str(first_key))
-    if isinstance(node, list) and node:
-        text = node[0]
-        if isinstance(text, dict):
-            sub, text = _first_error(text)
-            if sub:
-                path.append(sub)
-    else:
-        text = node
-    message = str(text)
-    if message == "Unknown field.":
-        message = "unknown key"
-    return (".".join(path) or None), message
+    while isinstance(messages, dict) and messages:
+        key, messages = next(iter(messages.items()))
+        if key != "_schema":
+            path.append(str(key))
+    text = str(messages[0] if isinstance(messages, list) and messages else messages)
+    return ".".join(path) or None, "unknown key" if text == "Unknown field." else text

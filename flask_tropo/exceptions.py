@@ -55,8 +55,6 @@ class InvalidPayload(TropoError, BadRequest):
     :param data: the raw payload as received.
     """
 
-    code = 400
-
     def __init__(self, messages: t.Mapping[str, t.Any], data: t.Any = None) -> None:
         #: What is wrong, keyed by wire field name.
         self.messages: dict[str, t.Any] = dict(messages) or {
@@ -71,10 +69,8 @@ class InvalidPayload(TropoError, BadRequest):
 
 
 class InvalidArgument(TropoError, ValueError):
-    """A verb was given a value the wire reference rules out.
-
-    The message names the verb and the field, for example
-    ``Ask.attempts: must be at least 1, got 0``.
+    """A verb was given a value the wire reference rules out; the message
+    names the verb and the field: ``Ask.attempts: must be at least 1, got 0``.
 
     :param message: what is wrong.
     :param verb: the class name, for example ``"Ask"``.
@@ -88,9 +84,8 @@ class InvalidArgument(TropoError, ValueError):
 
 
 class InvalidDocument(TropoError, ValueError):
-    """A WebAPI document that cannot be read into verb objects.
-
-    The message names the element's index, the verb and the key.
+    """A WebAPI document that cannot be read into verb objects; the message
+    names the element's index, the verb and the key.
 
     :param message: what is wrong.
     :param index: position of the element in the ``tropo`` array.
@@ -109,14 +104,8 @@ class InvalidDocument(TropoError, ValueError):
         self.index = index
         self.verb = verb
         self.key = key
-        where = []
-        if index is not None:
-            where.append(f"tropo[{index}]")
-        if verb is not None:
-            where.append(verb)
-        if key is not None:
-            where.append(key)
-        prefix = ".".join(where)
+        where = (None if index is None else f"tropo[{index}]", verb, key)
+        prefix = ".".join(part for part in where if part is not None)
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
 
@@ -125,8 +114,6 @@ class InvalidNextToken(TropoError, Forbidden):
 
     :param reason: why the token was refused.
     """
-
-    code = 403
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
@@ -143,8 +130,6 @@ class InvalidSignature(TropoError, Forbidden):
     :param header: the signature header.
     :param reason: why the request was refused.
     """
-
-    code = 403
 
     def __init__(self, header: str, reason: str) -> None:
         self.header = header
@@ -184,9 +169,8 @@ def _describe(messages: t.Mapping[str, t.Any]) -> str:
     parts = []
     for key, value in messages.items():
         if isinstance(value, t.Mapping):
-            parts.append(f"{key}: {{{_describe(value)}}}")
+            value = f"{{{_describe(value)}}}"
         elif isinstance(value, (list, tuple)):
-            parts.append(f"{key}: {' '.join(str(v) for v in value)}")
-        else:
-            parts.append(f"{key}: {value}")
+            value = " ".join(map(str, value))
+        parts.append(f"{key}: {value}")
     return "; ".join(parts)

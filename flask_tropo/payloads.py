@@ -1,23 +1,6 @@
-"""The documents Tropo posts to the app, as frozen dataclasses.
-
-A call or text conversation starts with a **session** document; every ``next``
-URL afterwards receives a **result** document. Load them with
-:meth:`Session.parse` and :meth:`Result.parse`, which take the request body as
-a mapping, ``str`` or ``bytes``:
-
-.. code-block:: python
-
-    session = Session.parse(request.get_data())
-    if session.is_text:
-        ...
-
-    result = Result.parse(request.get_data())
-    pin = result.value
-
-Python names are snake_case (``account_id``); the wire keys are camelCase
-(``accountId``) and are mapped only in :mod:`flask_tropo.schemas`. Unknown
-keys are ignored, so new platform fields never break an app. False, zero and
-null values are kept as sent (``complete=False``, ``session_duration=0``).
+"""The documents Tropo posts to the app, as frozen dataclasses; what the
+loaders promise is in :doc:`/payloads`. The wire keys are mapped to these
+fields only in :mod:`flask_tropo.schemas`.
 """
 
 from __future__ import annotations
@@ -73,9 +56,8 @@ class InitialMedia:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Session:
-    """The document Tropo posts when a call or text conversation starts.
-
-    :param id: the session id; the only required field.
+    """The document Tropo posts when a call or text conversation starts; only
+    ``id`` is required.
     """
 
     #: The session id (also a result's ``session_id``).
@@ -86,8 +68,7 @@ class Session:
     application_id: str | None = None
     #: When the session started, as an aware datetime in UTC.
     timestamp: dt.datetime | None = None
-    #: ``"HUMAN"``, ``"MACHINE"``, ``"FAX"``, or ``"NONE"`` for token launches
-    #: (wire ``userType``).
+    #: ``"HUMAN"``, ``"MACHINE"``, ``"FAX"``, ``"NONE"`` (token launches).
     user_type: str | None = None
     #: The first message of a text conversation (wire ``initialText``).
     initial_text: str | None = None
@@ -97,8 +78,7 @@ class Session:
     to: Endpoint | None = None
     #: Who called (wire ``from``); ``None`` on token-launched sessions.
     from_: Endpoint | None = None
-    #: SIP headers by name; the legacy list of ``{"key", "value"}`` objects is
-    #: folded into this dict.
+    #: SIP headers by name (the legacy list of ``{"key", "value"}`` too).
     headers: dict[str, str] = field(default_factory=dict)
     #: The variables of a token launch (Session API), all as strings.
     parameters: dict[str, str] = field(default_factory=dict)
@@ -110,9 +90,7 @@ class Session:
     @property
     def is_text(self) -> bool:
         """Whether this is a text conversation (channel ``TEXT``)."""
-        return (self.from_ is not None and self.from_.channel == "TEXT") or (
-            self.to is not None and self.to.channel == "TEXT"
-        )
+        return any(end and end.channel == "TEXT" for end in (self.from_, self.to))
 
     @property
     def is_launched(self) -> bool:
@@ -121,12 +99,10 @@ class Session:
 
     @classmethod
     def parse(cls, data: c.Mapping[str, t.Any] | str | bytes) -> Session:
-        """Load a session document ``{"session": {...}}``.
+        """Load a session document ``{"session": {...}}`` from a mapping or its
+        JSON text (``str`` or UTF-8 ``bytes``).
 
-        :param data: the document as a mapping, or its JSON text as ``str`` or
-            UTF-8 ``bytes``.
-        :raise InvalidPayload: the document cannot be loaded; ``messages``
-            names the offending fields by their wire names.
+        :raise InvalidPayload: its ``messages`` name the fields by wire name.
         """
         from .schemas.payloads import load_session  # the schemas import this module
 
@@ -149,15 +125,13 @@ class Action:
     interpretation: str | None = None
     #: The raw recogniser text, e.g. ``"1 2 3 4"``.
     utterance: str | None = None
-    #: The grammar result (the key of a ``yes(yes,y,1)`` choice), or the
-    #: recording URL for ``record``.
+    #: The grammar result (``yes`` for ``yes(yes,y,1)``); a ``record``'s URL.
     value: str | None = None
     #: The grammar concept.
     concept: str | None = None
     #: The raw NLSML recognition result.
     xml: str | None = None
-    #: ``"success"``, ``"failed"`` or ``"unavailable"`` for recordings (wire
-    #: ``uploadStatus``).
+    #: A recording's ``"success"``, ``"failed"`` or ``"unavailable"``.
     upload_status: str | None = None
     #: Length in seconds (recordings, transfers).
     duration: int | None = None
@@ -165,8 +139,7 @@ class Action:
     connected_duration: int | None = None
     #: A URL reported by the verb.
     url: str | None = None
-    #: ``"HUMAN"`` or ``"MACHINE"`` from machine detection (wire
-    #: ``userType``).
+    #: ``"HUMAN"`` or ``"MACHINE"``, from machine detection.
     user_type: str | None = None
     #: When the action happened, as sent (a string).
     timestamp: str | None = None
@@ -178,18 +151,15 @@ class Action:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Result:
-    """The document Tropo posts to a ``next`` URL.
-
-    :param session_id: the session id; the only required field.
+    """The document Tropo posts to a ``next`` URL; only ``session_id`` is
+    required.
     """
 
     #: The session id (wire ``sessionId``), the :attr:`Session.id`.
     session_id: str
     #: The call id (wire ``callId``).
     call_id: str | None = None
-    #: The call state: ``"ANSWERED"``, ``"DISCONNECTED"``, ``"FAILED"`` and so
-    #: on (the legacy wire key ``callState`` is read when ``state`` is
-    #: absent).
+    #: The call state, ``"ANSWERED"``, ``"DISCONNECTED"``... (legacy ``callState``).
     state: str | None = None
     #: Seconds since the session started (wire ``sessionDuration``).
     session_duration: int | None = None
@@ -201,21 +171,14 @@ class Result:
     error: str | None = None
     #: The number dialled (wire ``calledid``, all lower case).
     called_id: str | None = None
-    #: ``"HUMAN"`` or ``"MACHINE"`` (wire ``userType``).
+    #: ``"HUMAN"`` or ``"MACHINE"``.
     user_type: str | None = None
-    #: The named verbs' outcomes. The wire sends an object for one and a list
-    #: for several; ``{}``, ``null`` or no key at all give an empty tuple.
+    #: The named verbs' outcomes, in order (an object on the wire for just one).
     actions: tuple[Action, ...] = ()
 
     def action(self, name: str) -> Action | None:
-        """The first action with this ``name``, or ``None``.
-
-        :param name: the ``name`` given to the verb.
-        """
-        for action in self.actions:
-            if action.name == name:
-                return action
-        return None
+        """The first action with the ``name`` given to its verb, or ``None``."""
+        return next((action for action in self.actions if action.name == name), None)
 
     @property
     def value(self) -> str | None:
@@ -234,12 +197,10 @@ class Result:
 
     @classmethod
     def parse(cls, data: c.Mapping[str, t.Any] | str | bytes) -> Result:
-        """Load a result document ``{"result": {...}}``.
+        """Load a result document ``{"result": {...}}`` from a mapping or its
+        JSON text (``str`` or UTF-8 ``bytes``).
 
-        :param data: the document as a mapping, or its JSON text as ``str`` or
-            UTF-8 ``bytes``.
-        :raise InvalidPayload: the document cannot be loaded; ``messages``
-            names the offending fields by their wire names.
+        :raise InvalidPayload: its ``messages`` name the fields by wire name.
         """
         from .schemas.payloads import load_result  # the schemas import this module
 
@@ -247,11 +208,10 @@ class Result:
 
 
 class Recording(FileStorage):
-    """A recording the platform uploaded for ``Record(url=handler)`` or
-    ``StartRecording(url=handler)``: werkzeug's
+    """A recording uploaded for ``Record(url=handler)`` or
+    ``StartRecording(url=handler)``: a werkzeug
     :class:`~werkzeug.datastructures.FileStorage` (``filename``,
-    ``content_type``, ``stream``, ``save(dst)``...) with the session it was
-    recorded in.
+    ``content_type``, ``save(dst)``...) with its session.
 
     .. code-block:: python
 
@@ -264,13 +224,9 @@ class Recording(FileStorage):
     """
 
     def __init__(self, storage: FileStorage, *, session_id: str) -> None:
+        # content_type and content_length are read from the headers
         super().__init__(
-            stream=storage.stream,
-            filename=storage.filename,
-            name=storage.name,
-            content_type=storage.content_type,
-            content_length=storage.content_length,
-            headers=storage.headers,
+            storage.stream, storage.filename, storage.name, headers=storage.headers
         )
         #: The session the recording was made in (the :attr:`Session.id`).
         self.session_id = session_id
@@ -281,16 +237,13 @@ class Recording(FileStorage):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TranscriptionResult:
-    """The text of a recording, which the platform posts to the route of
-    ``Transcription(url=handler)``: ``{"result": {"identifier",
-    "transcription", ...}}``.
+    """The text of a recording, posted to the route of
+    ``Transcription(url=handler)``.
     """
 
-    #: The session the recording was made in, from the URL's signed token
-    #: (``None`` when parsed outside a route).
+    #: The session, from the URL's signed token (``None`` outside a route).
     session_id: str | None = None
-    #: The ``id`` given to the :class:`~flask_tropo.verbs.Transcription`
-    #: (wire ``identifier``).
+    #: The ``id`` given to the :class:`~flask_tropo.verbs.Transcription`.
     identifier: str | None = None
     #: What was said (wire ``transcription``).
     text: str | None = None
@@ -301,9 +254,9 @@ class TranscriptionResult:
 
     @classmethod
     def parse(cls, data: c.Mapping[str, t.Any] | str | bytes) -> TranscriptionResult:
-        """Load a transcription document, ``{"result": {...}}``.
+        """Load a transcription document ``{"result": {"identifier",
+        "transcription", ...}}`` from a mapping or its JSON text.
 
-        :param data: the document as a mapping, or its JSON text.
         :raise InvalidPayload: the document cannot be loaded.
         """
         from .schemas.payloads import load_transcription

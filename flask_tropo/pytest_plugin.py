@@ -1,34 +1,10 @@
 """pytest fixtures for Tropo apps, registered through the ``pytest11`` entry
-point ``flask_tropo`` (disable with ``-p no:flask_tropo``).
+point ``flask_tropo`` (disable with ``-p no:flask_tropo``); see :doc:`/testing`.
 
 All fixtures are named ``tropo_*``, none is autouse, and the plugin adds no
-hooks beyond registering its marker. :func:`tropo_sim` uses your ``app``
-fixture, the same contract as pytest-flask:
-
-.. code-block:: python
-
-    import pytest
-
-    @pytest.fixture
-    def app():
-        return create_app({"TESTING": True})
-
-    def test_pin(tropo_sim):
-        call = tropo_sim.dial("/voice").press("1234")
-        assert call.heard[-1] == "You entered 1234"
-
-    @pytest.mark.tropo(transfer="busy")
-    def test_busy(tropo_sim):
-        call = tropo_sim.dial("/support")
-        assert call.results[-1]["result"]["actions"]["disposition"] == "BUSY"
-
-    def test_result_route(client, tropo_result_payload):
-        payload = tropo_result_payload(actions={"name": "pin", "value": "1234"})
-        assert client.post("/pin", json=payload).status_code == 200
-
-    def test_no_path_fails(tropo_explore):
-        flow = tropo_explore("/voice", inputs={"pin": ["1234"]})
-        assert not flow.failures, flow.summary()
+hooks beyond registering its marker. They use your ``app`` fixture, as
+pytest-flask does. :mod:`flask_tropo.testing` is imported by the fixtures, not
+when pytest loads the plugin.
 """
 
 from __future__ import annotations
@@ -42,22 +18,13 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from .testing import Flow
     from .testing import Simulator
 
-__all__ = [
-    "tropo_explore",
-    "tropo_result_payload",
-    "tropo_session_payload",
-    "tropo_sim",
-    "tropo_simulator",
-]
-
-_MARKER = (
-    "tropo(transfer='answer'): options of the tropo_sim simulator: transfer is"
-    " 'answer', 'busy' or 'no-answer'."
-)
-
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", _MARKER)
+    config.addinivalue_line(
+        "markers",
+        "tropo(transfer='answer'): options of the tropo_sim simulator: transfer"
+        " is 'answer', 'busy' or 'no-answer'.",
+    )
 
 
 @pytest.fixture
@@ -83,14 +50,11 @@ def tropo_sim(
     request: pytest.FixtureRequest,
     tropo_simulator: c.Callable[..., Simulator],
 ) -> Simulator:
-    """A :class:`~flask_tropo.testing.Simulator` for the ``app`` fixture.
-
-    Options come from the closest ``@pytest.mark.tropo(...)`` marker, for
-    example ``@pytest.mark.tropo(transfer="busy")``.
+    """A :class:`~flask_tropo.testing.Simulator` for the ``app`` fixture, with
+    the options of the closest ``@pytest.mark.tropo(transfer=...)`` marker.
     """
     marker = request.node.get_closest_marker("tropo")
-    options = dict(marker.kwargs) if marker is not None else {}
-    return tropo_simulator(**options)
+    return tropo_simulator(**(marker.kwargs if marker is not None else {}))
 
 
 @pytest.fixture
@@ -105,16 +69,13 @@ def tropo_explore(tropo_sim: Simulator) -> c.Callable[..., Flow]:
         def test_no_path_fails(tropo_explore):
             flow = tropo_explore("/voice", inputs={"pin": ["1234"]})
             assert not flow.failures, flow.summary()
-            assert not flow.unreached
     """
     return tropo_sim.explore
 
 
 @pytest.fixture
 def tropo_session_payload() -> c.Callable[..., dict[str, t.Any]]:
-    """The factory :func:`flask_tropo.testing.session_payload`: a session
-    document, ``kind="voice"``, ``"text"`` or ``"launch"``, with overrides.
-    """
+    """The factory :func:`flask_tropo.testing.session_payload`."""
     from .testing import session_payload
 
     return session_payload
@@ -122,9 +83,7 @@ def tropo_session_payload() -> c.Callable[..., dict[str, t.Any]]:
 
 @pytest.fixture
 def tropo_result_payload() -> c.Callable[..., dict[str, t.Any]]:
-    """The factory :func:`flask_tropo.testing.result_payload`: a result
-    document with overrides.
-    """
+    """The factory :func:`flask_tropo.testing.result_payload`."""
     from .testing import result_payload
 
     return result_payload

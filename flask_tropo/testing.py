@@ -1,25 +1,6 @@
-"""Test Tropo apps offline: the simulator and payload factories.
-
-:class:`Simulator` plays the platform against a Flask app in process, or
-against any WebAPI server (in any language) over real HTTP. It posts session
-and result documents in the platform's shapes, runs the documents the app
-answers with the platform's semantics, and records everything on the
-:class:`Call`.
-
-.. code-block:: python
-
-    from flask_tropo.testing import Simulator
-
-    def test_pin(app):
-        call = Simulator(app).dial("/voice")
-        assert call.heard == ["Enter your PIN"]
-        call.press("1234")
-        assert call.heard[-1] == "You entered 1234"
-        assert call.ended
-
-The platform's semantics the simulator follows, and the decisions it made
-where the WebAPI reference is silent, are listed in the documentation's
-"How calls run" (``docs/testing.rst``).
+"""Test Tropo apps offline: the :class:`Simulator`, which plays the platform
+against a Flask app in process or any WebAPI server over HTTP, and payload
+factories. :doc:`/testing` says how calls run.
 """
 
 from __future__ import annotations
@@ -58,8 +39,6 @@ __all__ = [
     "session_payload",
 ]
 
-_SPECIAL_KEYS = {"from_": "from", "called_id": "calledid"}
-
 
 @contextlib.contextmanager
 def call_state_for(
@@ -86,17 +65,16 @@ def call_state_for(
         CURRENT_CALL.reset(token)
 
 
-def _wire_key(name: str) -> str:
-    """The wire spelling of a field: ``initial_text`` gives ``initialText``,
-    ``from_`` gives ``from``, ``called_id`` gives ``calledid``; camelCase
-    names are kept.
-
-    :param name: a snake_case or camelCase field name.
-    """
-    if name in _SPECIAL_KEYS:
-        return _SPECIAL_KEYS[name]
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+def _by_wire_name(fields: c.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    """``fields`` keyed by wire name: ``initialText`` for ``initial_text``,
+    ``from`` for ``from_``, ``calledid`` for ``called_id``; camelCase names
+    are kept."""
+    wire_fields = {}
+    for name, value in fields.items():
+        head, *rest = name.split("_")  # from_ splits into "from" and ""
+        camel = head + "".join(part[:1].upper() + part[1:] for part in rest)
+        wire_fields["calledid" if name == "called_id" else camel] = value
+    return wire_fields
 
 
 def session_payload(
@@ -104,8 +82,7 @@ def session_payload(
     kind: t.Literal["voice", "text", "launch"] = "voice",
     **overrides: t.Any,
 ) -> dict[str, t.Any]:
-    """A session document ``{"session": {...}}`` in the platform's shape, as
-    the simulator sends it.
+    """A session document ``{"session": {...}}`` as the simulator sends it.
 
     .. code-block:: python
 
@@ -117,11 +94,10 @@ def session_payload(
         ``initialText`` ``"hello"``) or ``"launch"`` (a token launch:
         ``userType`` ``NONE``, no ``to``/``from``; ``parameters`` given are
         added to ``token`` and ``action``, as strings).
-    :param overrides: session fields, by wire name or snake_case name; they
-        replace the defaults. ``to`` and ``from_`` given as strings become
-        caller-ID objects.
+    :param overrides: session fields, by wire or snake_case name, replacing
+        the defaults; ``to`` and ``from_`` strings become caller-ID objects.
     """
-    fields = {_wire_key(key): value for key, value in overrides.items()}
+    fields = _by_wire_name(overrides)
     if kind == "launch":
         document = wire.launch_session(fields.pop("parameters", None))
     else:
@@ -153,14 +129,11 @@ def result_payload(**overrides: t.Any) -> dict[str, t.Any]:
         result_payload(state="DISCONNECTED")
         result_payload(error="Could not fetch the document")
 
-    :param overrides: result fields, by wire name or snake_case name
-        (``session_id``, ``called_id``); values are used as given, so
-        ``actions`` stays an object or a list as you pass it.
+    :param overrides: result fields, by wire or snake_case name, as given
+        (``actions`` stays an object or a list).
     """
     document = wire.result_document(
         session_id=wire.new_id(), call_id=wire.new_id(), called_id=wire.DEFAULT_TO
     )
-    document["result"].update(
-        {_wire_key(key): value for key, value in overrides.items()}
-    )
+    document["result"].update(_by_wire_name(overrides))
     return document
