@@ -133,27 +133,15 @@ class Tropo:
         return f"<Tropo {count} route{'' if count == 1 else 's'}>"
 
     def init_app(self, app: Flask) -> None:
-        """Set up an app: set config defaults, register the default blueprint
-        and add the ``flask tropo`` commands.
+        """Set up an app: set the ``TROPO_*`` config defaults (with
+        :meth:`~dict.setdefault`) and check the configuration (see
+        :doc:`/config`), register the default blueprint and add the ``flask
+        tropo`` commands. A weak or missing secret key is logged as a warning
+        outside debug and testing.
 
-        Every ``TROPO_*`` key is set with :meth:`~dict.setdefault` (see
-        :doc:`/config` for each): ``TROPO_SECRET_KEY``, ``TROPO_VERIFY_NEXT``,
-        ``TROPO_NEXT_MAX_AGE``, ``TROPO_NEXT_MAX_SKEW``,
-        ``TROPO_MAX_STATE_BYTES``, ``TROPO_EXTERNAL_URL``,
-        ``TROPO_ERROR_MESSAGE``, ``TROPO_ERROR_TRANSFER_TO``,
-        ``TROPO_PROPAGATE_EXCEPTIONS``, ``TROPO_BASIC_AUTH``,
-        ``TROPO_MAX_CONTENT_LENGTH``, ``TROPO_MAX_RECORDING_BYTES``,
-        ``TROPO_TWILIO_AUTH_TOKEN`` and ``TROPO_JAMBONZ_WEBHOOK_SECRET``.
-
-        The configuration is checked (see :doc:`/config`): a
-        ``TROPO_BASIC_AUTH`` that is not two non-empty strings, or a
-        ``TROPO_MAX_STATE_BYTES`` that leaves no room for a ``next`` URL in a
-        request line, is a :exc:`ValueError` saying what to set; a weak or
-        missing secret key is logged as a warning outside debug and testing.
-
-        :param app: the app.
         :raise RuntimeError: this app already has a ``Tropo`` extension.
-        :raise ValueError: a configuration value that cannot work.
+        :raise ValueError: a configuration value that cannot work, saying what
+            to set.
         """
         if "tropo" in app.extensions:
             raise RuntimeError(
@@ -173,7 +161,7 @@ class Tropo:
             app.cli.add_command(cli)
 
     def state_of(self, app: Flask) -> AppState:
-        """The extension's state for ``app``. Internal.
+        """The extension's state for ``app``.
 
         :meta private:
         """
