@@ -60,12 +60,11 @@ class TropoBlueprint(Blueprint):
 
         app.register_blueprint(ivr, url_prefix="/ivr")
 
-    The platform its routes answer is chosen per registration:
-    ``app.register_blueprint(ivr, url_prefix="/tw", name="ivr_tw",
-    platform=...)``, else the ``platform`` given here: ``"tropo"`` (the
-    WebAPI), ``"twilio"`` (TwiML; needs the ``flask-tropo[twilio]`` extra)
-    or ``"jambonz"`` (see :doc:`/platforms`); another name is a
-    :exc:`ValueError`.
+    The platform its routes answer, ``"tropo"``, ``"twilio"`` (needs the
+    ``flask-tropo[twilio]`` extra) or ``"jambonz"``, is chosen per
+    registration, ``app.register_blueprint(ivr, name="ivr_tw",
+    platform="twilio")``, else here (see :doc:`/platforms`); another name is
+    a :exc:`ValueError`.
 
     :param platform: the platform of registrations that name none.
     """
@@ -121,9 +120,8 @@ class TropoBlueprint(Blueprint):
         self, /, rule: str, **options: t.Any
     ) -> c.Callable[[HandlerT], HandlerT]:
         """Register the handler of a result document, the target of
-        ``On(event, next=handler)``. The request must carry the signed token
-        of its ``next`` URL; :data:`~flask_tropo.call_state` holds what the
-        previous handler left in it.
+        ``On(event, next=handler)``; :data:`~flask_tropo.call_state` holds what
+        the previous handler left in it.
 
         .. code-block:: python
 
@@ -136,11 +134,10 @@ class TropoBlueprint(Blueprint):
     def on_hangup(
         self, /, rule: str, **options: t.Any
     ) -> c.Callable[[HandlerT], HandlerT]:
-        """Register a default handler of the ``hangup`` event: a result
-        route added as ``On("hangup", next=handler)`` to every document without
-        a top-level ``On("hangup")`` (Tropo forgets handlers at each document).
-        A blueprint's documents use its own; others the first one registered
-        on the app.
+        """Register a default handler of the ``hangup`` event, added as
+        ``On("hangup", next=handler)`` to every document without one (Tropo
+        forgets handlers at each document): the blueprint's own, else the
+        app's first.
 
         .. code-block:: python
 
@@ -167,14 +164,12 @@ class TropoBlueprint(Blueprint):
     def on_recording(
         self, /, rule: str, **options: t.Any
     ) -> c.Callable[[HandlerT], HandlerT]:
-        """Register the receiver of the recordings the platform uploads for
-        ``Record(url=handler)`` or ``StartRecording(url=handler)``: a POST or
-        PUT of a multipart form (file field ``filename``) or of the file
-        itself, to the signed URL the verb rendered. The handler gets a
+        """Register the receiver of the recording the platform uploads to
+        the signed URL of ``Record(url=handler)`` or
+        ``StartRecording(url=handler)``. The handler gets a
         :class:`~flask_tropo.Recording` with :data:`~flask_tropo.call_state`
-        restored, and returns nothing (``204``) or a response. No token or a
-        bad one is ``403``, no file ``400``, a file above
-        ``TROPO_MAX_RECORDING_BYTES`` ``413``.
+        restored, and returns nothing (``204``) or a response; see
+        :doc:`/handlers` for what the route refuses.
 
         .. code-block:: python
 
@@ -189,9 +184,8 @@ class TropoBlueprint(Blueprint):
     ) -> c.Callable[[HandlerT], HandlerT]:
         """Register the receiver of the text the platform posts for
         ``Transcription(url=handler)`` (or ``StartRecording``'s
-        ``transcription_out_uri=handler``); the handler gets a
-        :class:`~flask_tropo.TranscriptionResult`, with the token rules of
-        :meth:`on_recording`.
+        ``transcription_out_uri=handler``), as :meth:`on_recording`; the
+        handler gets a :class:`~flask_tropo.TranscriptionResult`.
 
         .. code-block:: python
 
