@@ -133,11 +133,19 @@ class Tropo:
         return f"<Tropo {count} route{'' if count == 1 else 's'}>"
 
     def init_app(self, app: Flask) -> None:
-        """Set up an app: set the ``TROPO_*`` config defaults (with
-        :meth:`~dict.setdefault`) and check the configuration (see
-        :doc:`/config`), register the default blueprint and add the ``flask
-        tropo`` commands. A weak or missing secret key is logged as a warning
-        outside debug and testing.
+        """Set up an app: set config defaults, check the configuration,
+        register the default blueprint and add the ``flask tropo`` commands.
+
+        Every ``TROPO_*`` key is set with :meth:`~dict.setdefault` (see
+        :doc:`/config` for each, and for the checks): ``TROPO_SECRET_KEY``,
+        ``TROPO_VERIFY_NEXT``, ``TROPO_NEXT_MAX_AGE``, ``TROPO_NEXT_MAX_SKEW``,
+        ``TROPO_MAX_STATE_BYTES``, ``TROPO_EXTERNAL_URL``,
+        ``TROPO_ERROR_MESSAGE``, ``TROPO_ERROR_TRANSFER_TO``,
+        ``TROPO_PROPAGATE_EXCEPTIONS``, ``TROPO_BASIC_AUTH``,
+        ``TROPO_MAX_CONTENT_LENGTH``, ``TROPO_MAX_RECORDING_BYTES``,
+        ``TROPO_TWILIO_AUTH_TOKEN`` and ``TROPO_JAMBONZ_WEBHOOK_SECRET``. A
+        weak or missing secret key is logged as a warning outside debug and
+        testing.
 
         :raise RuntimeError: this app already has a ``Tropo`` extension.
         :raise ValueError: a configuration value that cannot work, saying what
