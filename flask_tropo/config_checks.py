@@ -9,6 +9,8 @@ import collections.abc as c
 import typing as t
 from urllib.parse import urlsplit
 
+from .views import platforms_of
+
 if t.TYPE_CHECKING:  # pragma: no cover
     from flask import Flask
 
@@ -169,8 +171,6 @@ def _item(problem: str | None, ok: str) -> tuple[bool, str]:
 
 def _callers(app: Flask) -> list[tuple[bool, str]]:
     """Who may start calls: Basic auth, or each platform's signature."""
-    from .views import platforms_of
-
     config = app.config
     names = sorted({p.name for p in platforms_of(app).values()} or {"tropo"})
     report = []

@@ -115,13 +115,6 @@ class _CallStateProxy(c.MutableMapping[str, t.Any]):
         call = CURRENT_CALL.get()
         return call is not None and bool(call.state)
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, c.Mapping):
-            return _current() == dict(other.items())
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         call = CURRENT_CALL.get()
         if call is None:

@@ -2,19 +2,21 @@
 
 .. code-block:: text
 
-    POST -> method, Basic auth, body size -> platform.verify(request)
-         -> platform.read(kind, request)        a Session or a Result
-         -> the next token (result routes)      call_state restored
-            (Twilio, jambonz: platform.resume() with the token's step)
-         -> session_received / result_received
-         -> handler(payload)                    the user's verbs
-         -> default On handlers, next=handler   signed URLs (continuation)
-         -> platform.render(verbs) -> platform.response(document)
+    view (make_view): the app and the request, looked up once
+    -> _serve: POST, Basic auth, body size (_check_auth, _read_body)
+    -> platform.verify(request), platform.read(kind, request): a Session/Result
+    -> result routes: the next token (_restore), call_state restored;
+       Twilio, jambonz: with its step, platform.resume() (_resume): a Turn
+    -> session_received / result_received (_received)
+    -> _respond: handler(payload), the user's verbs (Route.run, _unpack)
+    -> default On handlers; next=handler -> signed URLs (continuation.Links)
+    -> platform.render(verbs) -> platform.response(document) -> response_rendered
 
 Refusals are JSON errors from each :class:`~flask_tropo.TropoBlueprint`'s own
-error handler (:func:`error_response`), after ``payload_rejected``; a failing
-handler gets the caller an apology instead of a ``500``. Internal; may change
-at any time.
+error handler (:func:`error_response`), after ``payload_rejected``
+(:func:`_reject`); a failing handler gets the caller an apology instead of a
+``500``. Uploads (recordings) take :mod:`flask_tropo.receivers` instead of
+``_serve``. Internal; may change at any time.
 """
 
 from __future__ import annotations
@@ -216,6 +218,55 @@ def _serve(
         CURRENT_CALL.reset(token)
 
 
+def _restore(
+    app: Flask, state: AppState, config: Config, req: Request, session_id: str
+) -> tuple[dict[str, t.Any], dict[str, t.Any] | None]:
+    """The call state and the step carried by the request's ``next`` token."""
+    try:
+        return _tokens(app, state, config).loads_step(
+            config, req.args.get(NEXT_PARAM), session_id, req.endpoint or ""
+        )
+    except InvalidNextToken as exc:
+        if not config["TROPO_VERIFY_NEXT"]:
+            return {}, None
+        _reject(app, "invalid-token", exc)
+        raise
+
+
+def _tokens(app: Flask, state: AppState, config: Config) -> Tokens:
+    """The app's token signer; without a key, a ``403`` that the log explains
+    (the app's fault, but not a 500)."""
+    try:
+        return state.tokens(config)
+    except RuntimeError as missing:
+        app.logger.error("A request was refused with 403: %s", missing)
+        raise InvalidNextToken(
+            "This app has no secret key to check next tokens with."
+        ) from None
+
+
+def _resume(
+    app: Flask,
+    platform: Platform,
+    route: Route,
+    req: Request,
+    payload: Result,
+    step: dict[str, t.Any] | None,
+) -> tuple[Turn, Route]:
+    """The turn of an emulated platform and the route whose handler runs it:
+    the route's own, another of the document's, or the turn's own answer."""
+    turn = platform.resume(route.kind, req, payload, step)  # type: ignore[arg-type]
+    if turn.answer is not None:
+        answer = turn.answer
+        return turn, Route("result", lambda result, **kwargs: answer)
+    if turn.endpoint is None:
+        return turn, route
+    target = tropo_route(app.view_functions.get(turn.endpoint))
+    if target is None:  # pragma: no cover - steps name Tropo routes
+        raise InvalidNextToken("The next token names no Tropo route.")
+    return turn, target
+
+
 def _received(app: Flask, payload: Session | Result) -> None:
     if isinstance(payload, Result):
         if signals.result_received.receivers:
@@ -272,59 +323,6 @@ def _respond(
     return response
 
 
-def _no_links(handler: c.Callable[..., t.Any]) -> str:  # pragma: no cover
-    raise AssertionError("the apology has no next")
-
-
-def _tokens(app: Flask, state: AppState, config: Config) -> Tokens:
-    """The app's token signer; without a key, a ``403`` that the log explains
-    (the app's fault, but not a 500)."""
-    try:
-        return state.tokens(config)
-    except RuntimeError as missing:
-        app.logger.error("A request was refused with 403: %s", missing)
-        raise InvalidNextToken(
-            "This app has no secret key to check next tokens with."
-        ) from None
-
-
-def _restore(
-    app: Flask, state: AppState, config: Config, req: Request, session_id: str
-) -> tuple[dict[str, t.Any], dict[str, t.Any] | None]:
-    """The call state and the step carried by the request's ``next`` token."""
-    try:
-        return _tokens(app, state, config).loads_step(
-            config, req.args.get(NEXT_PARAM), session_id, req.endpoint or ""
-        )
-    except InvalidNextToken as exc:
-        if not config["TROPO_VERIFY_NEXT"]:
-            return {}, None
-        _reject(app, "invalid-token", exc)
-        raise
-
-
-def _resume(
-    app: Flask,
-    platform: Platform,
-    route: Route,
-    req: Request,
-    payload: Result,
-    step: dict[str, t.Any] | None,
-) -> tuple[Turn, Route]:
-    """The turn of an emulated platform and the route whose handler runs it:
-    the route's own, another of the document's, or the turn's own answer."""
-    turn = platform.resume(route.kind, req, payload, step)  # type: ignore[arg-type]
-    if turn.answer is not None:
-        answer = turn.answer
-        return turn, Route("result", lambda result, **kwargs: answer)
-    if turn.endpoint is None:
-        return turn, route
-    target = tropo_route(app.view_functions.get(turn.endpoint))
-    if target is None:  # pragma: no cover - steps name Tropo routes
-        raise InvalidNextToken("The next token names no Tropo route.")
-    return turn, target
-
-
 def _unpack(rv: t.Any, endpoint: str) -> tuple[list[Verb], tuple[t.Any, ...]]:
     """Split a handler's return value into its verbs and the status and
     headers of a ``(verbs, status[, headers])`` tuple."""
@@ -364,6 +362,10 @@ def _apology(config: Config, payload: Session | Result) -> list[Verb]:
     say = Say(config["TROPO_ERROR_MESSAGE"])
     to = config["TROPO_ERROR_TRANSFER_TO"]
     return [say, Transfer(to) if to else Hangup()]
+
+
+def _no_links(handler: c.Callable[..., t.Any]) -> str:  # pragma: no cover
+    raise AssertionError("the apology has no next")
 
 
 # -- request checks -----------------------------------------------------------------
