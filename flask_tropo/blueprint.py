@@ -1,10 +1,5 @@
 """The :class:`TropoBlueprint`, the blueprint that Tropo handlers are
-registered on.
-
-The view registered for each Tropo route, which checks the request, reads the
-payload, runs the handler and writes its verbs, is in :mod:`flask_tropo.views`.
-Refusals are JSON errors from the blueprint's own error handler.
-"""
+registered on; the view of their routes is in :mod:`flask_tropo.views`."""
 
 from __future__ import annotations
 
@@ -65,17 +60,13 @@ class TropoBlueprint(Blueprint):
 
         app.register_blueprint(ivr, url_prefix="/ivr")
 
-    The platform its routes answer is chosen per registration:
-    ``app.register_blueprint(ivr, url_prefix="/tw", name="ivr_tw",
-    platform=...)``, else the ``platform`` given here: ``"tropo"`` (the
-    WebAPI), ``"twilio"`` (TwiML; needs the ``flask-tropo[twilio]`` extra)
-    or ``"jambonz"`` (see :doc:`/platforms`); another name is a
-    :exc:`ValueError`.
+    The platform its routes answer, ``"tropo"``, ``"twilio"`` (needs the
+    ``flask-tropo[twilio]`` extra) or ``"jambonz"``, is chosen per
+    registration, ``app.register_blueprint(ivr, name="ivr_tw",
+    platform="twilio")``, else here (see :doc:`/platforms`); another name is
+    a :exc:`ValueError`.
 
-    :param name: the blueprint's name.
-    :param import_name: usually ``__name__``.
     :param platform: the platform of registrations that name none.
-    :param kwargs: passed to :class:`flask.Blueprint`.
     """
 
     def __init__(
@@ -92,12 +83,7 @@ class TropoBlueprint(Blueprint):
         self.record(self._register_platform)
 
     def register(self, app: App, options: dict[str, t.Any]) -> None:
-        """Register on ``app`` (through :meth:`flask.Flask.register_blueprint`),
-        taking the ``platform`` option.
-
-        :param app: the app.
-        :param options: the keyword arguments of ``register_blueprint``.
-        """
+        """Register on ``app``; see :meth:`flask.Flask.register_blueprint`."""
         self._registered = True
         super().register(app, options)
 
@@ -111,7 +97,7 @@ class TropoBlueprint(Blueprint):
     # -- decorators ------------------------------------------------------------
 
     def on_session(
-        self, rule: str, **options: t.Any
+        self, /, rule: str, **options: t.Any
     ) -> c.Callable[[HandlerT], HandlerT]:
         """Register the handler of the session document Tropo posts when a
         call or text conversation starts; :data:`~flask_tropo.call_state` starts
@@ -128,192 +114,167 @@ class TropoBlueprint(Blueprint):
             (``endpoint``, ``defaults``...), but not ``methods``: Tropo always
             POSTs.
         """
-        return self._decorator("session", "on_session", rule, options)
+        return self._decorator("session", rule, options)
 
     def on_result(
-        self, rule: str, **options: t.Any
+        self, /, rule: str, **options: t.Any
     ) -> c.Callable[[HandlerT], HandlerT]:
         """Register the handler of a result document, the target of
-        ``On(event, next=handler)``. The request must carry the signed token
-        of its ``next`` URL; :data:`~flask_tropo.call_state` holds what the
-        previous handler left in it. The function is returned unchanged.
+        ``On(event, next=handler)``; :data:`~flask_tropo.call_state` holds what
+        the previous handler left in it.
 
         .. code-block:: python
 
             @bp.on_result("/pin")
             def check_pin(result):
                 return [Say(f"You entered {result.value}"), Hangup()]
-
-        :param rule: the URL rule; ``options`` as for :meth:`on_session`.
         """
-        return self._decorator("result", "on_result", rule, options)
+        return self._decorator("result", rule, options)
 
     def on_hangup(
-        self, rule: str, **options: t.Any
+        self, /, rule: str, **options: t.Any
     ) -> c.Callable[[HandlerT], HandlerT]:
-        """Register a default handler of the ``hangup`` event: a result
-        route added as ``On("hangup", next=handler)`` to every document without
-        a top-level ``On("hangup")`` (Tropo forgets handlers at each document).
-        A blueprint's documents use its own; others the first one registered
-        on the app. The function is returned unchanged.
+        """Register a default handler of the ``hangup`` event, added as
+        ``On("hangup", next=handler)`` to every document without one (Tropo
+        forgets handlers at each document): the blueprint's own, else the
+        app's first.
 
         .. code-block:: python
 
             @bp.on_hangup("/hangup")
             def hung_up(result):
                 return Hangup()
-
-        :param rule: the URL rule; ``options`` as for :meth:`on_session`.
         """
-        return self._decorator("hangup", "on_hangup", rule, options)
+        return self._decorator("hangup", rule, options)
 
-    def on_error(self, rule: str, **options: t.Any) -> c.Callable[[HandlerT], HandlerT]:
+    def on_error(
+        self, /, rule: str, **options: t.Any
+    ) -> c.Callable[[HandlerT], HandlerT]:
         """Register a default handler of the ``error`` event (a platform
-        error), added to documents like :meth:`on_hangup`. The function is
-        returned unchanged.
+        error), added to documents like :meth:`on_hangup`.
 
         .. code-block:: python
 
             @bp.on_error("/error")
             def platform_error(result):
                 return [Say("Sorry, please call again."), Hangup()]
-
-        :param rule: the URL rule; ``options`` as for :meth:`on_session`.
         """
-        return self._decorator("error", "on_error", rule, options)
+        return self._decorator("error", rule, options)
 
     def on_recording(
-        self, rule: str, **options: t.Any
+        self, /, rule: str, **options: t.Any
     ) -> c.Callable[[HandlerT], HandlerT]:
-        """Register the receiver of the recordings the platform uploads for
-        ``Record(url=handler)`` or ``StartRecording(url=handler)``: a POST or
-        PUT of a multipart form (file field ``filename``) or of the file
-        itself, to the signed URL the verb rendered. The handler gets a
+        """Register the receiver of the recording the platform uploads to
+        the signed URL of ``Record(url=handler)`` or
+        ``StartRecording(url=handler)``. The handler gets a
         :class:`~flask_tropo.Recording` with :data:`~flask_tropo.call_state`
-        restored, and returns nothing (``204``) or a response. No token or a
-        bad one is ``403``, no file ``400``, a file above
-        ``TROPO_MAX_RECORDING_BYTES`` ``413``.
+        restored, and returns nothing (``204``) or a response; see
+        :doc:`/handlers` for what the route refuses.
 
         .. code-block:: python
 
             @bp.on_recording("/voicemail")
             def voicemail_saved(recording):
                 recording.save(folder / f"{recording.session_id}.wav")
-
-        :param rule: the URL rule; ``options`` as for :meth:`on_session`.
         """
-        return self._decorator("recording", "on_recording", rule, options)
+        return self._decorator("recording", rule, options)
 
     def on_transcription(
-        self, rule: str, **options: t.Any
+        self, /, rule: str, **options: t.Any
     ) -> c.Callable[[HandlerT], HandlerT]:
         """Register the receiver of the text the platform posts for
         ``Transcription(url=handler)`` (or ``StartRecording``'s
-        ``transcription_out_uri=handler``); the handler gets a
-        :class:`~flask_tropo.TranscriptionResult`, with the token rules of
-        :meth:`on_recording`.
+        ``transcription_out_uri=handler``), as :meth:`on_recording`; the
+        handler gets a :class:`~flask_tropo.TranscriptionResult`.
 
         .. code-block:: python
 
             @bp.on_transcription("/voicemail-text")
             def voicemail_text(transcription):
                 save_text(transcription.session_id, transcription.text)
-
-        :param rule: the URL rule; ``options`` as for :meth:`on_session`.
         """
-        return self._decorator("transcription", "on_transcription", rule, options)
+        return self._decorator("transcription", rule, options)
 
     # -- add_* twins, as add_url_rule is the twin of route -------------------------
 
     def add_session_rule(
         self,
+        /,
         rule: str,
         endpoint: str | None = None,
         view_func: Handler | None = None,
         **options: t.Any,
     ) -> None:
-        """The twin of :meth:`on_session`: ``endpoint`` defaults to
-        ``view_func.__name__``, ``options`` go to
-        :meth:`~flask.Blueprint.add_url_rule`."""
-        self._add_tropo_rule(
-            "session", "add_session_rule", rule, endpoint, view_func, options
-        )
+        """The twin of :meth:`on_session`, as ``add_url_rule`` is of ``route``:
+        ``endpoint`` defaults to ``view_func.__name__``."""
+        self._add_tropo_rule("session", rule, endpoint, view_func, options)
 
     def add_result_rule(
         self,
+        /,
         rule: str,
         endpoint: str | None = None,
         view_func: Handler | None = None,
         **options: t.Any,
     ) -> None:
         """The twin of :meth:`on_result`."""
-        self._add_tropo_rule(
-            "result", "add_result_rule", rule, endpoint, view_func, options
-        )
+        self._add_tropo_rule("result", rule, endpoint, view_func, options)
 
     def add_hangup_rule(
         self,
+        /,
         rule: str,
         endpoint: str | None = None,
         view_func: Handler | None = None,
         **options: t.Any,
     ) -> None:
         """The twin of :meth:`on_hangup`."""
-        self._add_tropo_rule(
-            "hangup", "add_hangup_rule", rule, endpoint, view_func, options
-        )
+        self._add_tropo_rule("hangup", rule, endpoint, view_func, options)
 
     def add_error_rule(
         self,
+        /,
         rule: str,
         endpoint: str | None = None,
         view_func: Handler | None = None,
         **options: t.Any,
     ) -> None:
         """The twin of :meth:`on_error`."""
-        self._add_tropo_rule(
-            "error", "add_error_rule", rule, endpoint, view_func, options
-        )
+        self._add_tropo_rule("error", rule, endpoint, view_func, options)
 
     def add_recording_rule(
         self,
+        /,
         rule: str,
         endpoint: str | None = None,
         view_func: Handler | None = None,
         **options: t.Any,
     ) -> None:
         """The twin of :meth:`on_recording`."""
-        self._add_tropo_rule(
-            "recording", "add_recording_rule", rule, endpoint, view_func, options
-        )
+        self._add_tropo_rule("recording", rule, endpoint, view_func, options)
 
     def add_transcription_rule(
         self,
+        /,
         rule: str,
         endpoint: str | None = None,
         view_func: Handler | None = None,
         **options: t.Any,
     ) -> None:
         """The twin of :meth:`on_transcription`."""
-        self._add_tropo_rule(
-            "transcription",
-            "add_transcription_rule",
-            rule,
-            endpoint,
-            view_func,
-            options,
-        )
+        self._add_tropo_rule("transcription", rule, endpoint, view_func, options)
 
     # -- internals -------------------------------------------------------------
 
     def _decorator(
-        self, kind: RouteKind, name: str, rule: str, options: dict[str, t.Any]
+        self, kind: RouteKind, rule: str, options: dict[str, t.Any]
     ) -> c.Callable[[HandlerT], HandlerT]:
+        name = f"on_{kind}"
         _no_methods(name, options)
 
         def decorator(f: HandlerT) -> HandlerT:
             endpoint = options.pop("endpoint", None)
-            self._add_tropo_rule(kind, name, rule, endpoint, f, options)
+            self._add_tropo_rule(kind, rule, endpoint, f, options, name)
             return f
 
         return decorator
@@ -321,12 +282,13 @@ class TropoBlueprint(Blueprint):
     def _add_tropo_rule(
         self,
         kind: RouteKind,
-        name: str,
         rule: str,
         endpoint: str | None,
         view_func: Handler | None,
         options: dict[str, t.Any],
+        name: str | None = None,
     ) -> None:
+        name = name or f"add_{kind}_rule"
         _no_methods(name, options)
         if view_func is None or not callable(view_func):
             raise TypeError(f"{name}() needs the handler function as view_func.")

@@ -9,6 +9,8 @@ import collections.abc as c
 import typing as t
 from urllib.parse import urlsplit
 
+from .views import platforms_of
+
 if t.TYPE_CHECKING:  # pragma: no cover
     from flask import Flask
 
@@ -123,59 +125,52 @@ def check_config(app: Flask) -> None:
 def deploy_report(app: Flask, rules: c.Sequence[str]) -> list[tuple[bool, str]]:
     """The deploy checklist: ``(ok, what)`` for each item.
 
-    :param app: the app.
-    :param rules: the paths of its Tropo routes, as ``url_map`` has them.
+    :param rules: the paths of the app's Tropo routes, as ``url_map`` has them.
     """
     config = app.config
-    report: list[tuple[bool, str]] = []
-    weak = weak_key(config["TROPO_SECRET_KEY"] or config["SECRET_KEY"])
-    report.append(
-        (weak is None, weak or "the secret key is long and not a placeholder")
-    )
-    report.append(
-        (
-            not app.debug,
-            "debug mode is on: tracebacks and the debugger are public"
-            if app.debug
-            else "debug mode is off",
-        )
-    )
-    report.append(
-        (
-            bool(config["TROPO_VERIFY_NEXT"]),
-            "next tokens are checked"
-            if config["TROPO_VERIFY_NEXT"]
-            else "TROPO_VERIFY_NEXT is off: anyone can post results to any step",
-        )
-    )
-    report.extend(_callers(app))
     external = config["TROPO_EXTERNAL_URL"]
     if not external:
-        report.append(
-            (
-                False,
-                "TROPO_EXTERNAL_URL is not set: next URLs take the host each request"
-                " names; set the public https:// address the platform calls",
-            )
+        url = (
+            "TROPO_EXTERNAL_URL is not set: next URLs take the host each request"
+            " names; set the public https:// address the platform calls"
         )
     elif urlsplit(external).scheme != "https":
-        report.append(
-            (
-                False,
-                f"TROPO_EXTERNAL_URL {external!r} is not https://: tokens and"
-                " credentials travel in clear",
-            )  # fmt: skip
+        url = (
+            f"TROPO_EXTERNAL_URL {external!r} is not https://: tokens and"
+            " credentials travel in clear"
         )
     else:
-        report.append((True, "TROPO_EXTERNAL_URL is an https:// address"))
-    report.append(_state_room(config, rules))
-    return report
+        url = None
+    return [
+        _item(
+            weak_key(config["TROPO_SECRET_KEY"] or config["SECRET_KEY"]),
+            "the secret key is long and not a placeholder",
+        ),
+        _item(
+            "debug mode is on: tracebacks and the debugger are public"
+            if app.debug
+            else None,
+            "debug mode is off",
+        ),
+        _item(
+            None
+            if config["TROPO_VERIFY_NEXT"]
+            else "TROPO_VERIFY_NEXT is off: anyone can post results to any step",
+            "next tokens are checked",
+        ),
+        *_callers(app),
+        _item(url, "TROPO_EXTERNAL_URL is an https:// address"),
+        _state_room(config, rules),
+    ]
+
+
+def _item(problem: str | None, ok: str) -> tuple[bool, str]:
+    """``(False, problem)``, or ``(True, ok)`` when there is none."""
+    return (False, problem) if problem else (True, ok)
 
 
 def _callers(app: Flask) -> list[tuple[bool, str]]:
     """Who may start calls: Basic auth, or each platform's signature."""
-    from .views import platforms_of
-
     config = app.config
     names = sorted({p.name for p in platforms_of(app).values()} or {"tropo"})
     report = []

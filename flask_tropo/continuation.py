@@ -2,25 +2,11 @@
 
 ``On(next=handler)`` renders the URL of the handler's route (``url_for``,
 under ``TROPO_EXTERNAL_URL`` when it is set) with a signed token in the query
-string, ``?tropo_token=...``. The token is an itsdangerous token in the
-format of :class:`~itsdangerous.url_safe.URLSafeTimedSerializer`
-(``payload.timestamp.signature``), signed by a
-:class:`~itsdangerous.timed.TimestampSigner` (HMAC SHA-256, key
-``TROPO_SECRET_KEY`` or else ``SECRET_KEY``, a salt of its own) built once
-per app and key. The payload is the compact JSON of ``[session id, endpoint,
-state]``, zlib-compressed when it is long and that is shorter, encoded with
-:mod:`itsdangerous.encoding`; so it binds:
-
-- the session id of the call;
-- the endpoint of the route it was rendered for;
-- the time it was issued (``TROPO_NEXT_MAX_AGE``, and at most
-  ``TROPO_NEXT_MAX_SKEW`` in the future);
-- the call state.
-
-A result route refuses a missing, tampered, expired or foreign token with
-``403``. The state needs no server-side store, so a call may hop between
-workers and hosts. The token is signed, not encrypted: whoever sees the URL
-(the platform, proxy logs) can read the state, so keep secrets out of it.
+string, ``?tropo_token=...``: an itsdangerous token in the format of
+:class:`~itsdangerous.url_safe.URLSafeTimedSerializer`, whose payload, the
+JSON of ``[session id, endpoint, state]``, binds the call, the route and the
+state; itsdangerous' timestamp binds the time. The state needs no
+server-side store; it is signed, not encrypted. See :doc:`/state`.
 """
 
 from __future__ import annotations
@@ -69,11 +55,8 @@ _FOREVER = 2**62
 
 class ActiveCall:
     """The call the current Tropo request belongs to, set while a Tropo view
-    runs. Internal.
-
-    :param session_id: the session id the tokens bind.
-    :param state: the call state, restored from the token or empty.
-    """
+    runs: its session id and its state (restored from the token, or empty).
+    Internal."""
 
     __slots__ = ("session_id", "state")
 
@@ -132,13 +115,6 @@ class _CallStateProxy(c.MutableMapping[str, t.Any]):
         call = CURRENT_CALL.get()
         return call is not None and bool(call.state)
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, c.Mapping):
-            return _current() == dict(other.items())
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         call = CURRENT_CALL.get()
         if call is None:
@@ -147,35 +123,7 @@ class _CallStateProxy(c.MutableMapping[str, t.Any]):
 
 
 call_state: c.MutableMapping[str, t.Any] = _CallStateProxy()
-"""The state of the current call, a dict-like proxy.
-
-Empty in a session handler; in a result handler, what the previous handler
-left in it. Whatever a handler leaves in it rides, signed, in every ``next``
-URL its document renders, so it survives any number of steps, workers and
-hosts without a server-side store.
-
-.. code-block:: python
-
-    from flask_tropo import call_state
-
-    @tropo.on_session("/voice")
-    def incoming(session):
-        call_state["tries"] = 0
-        return [Ask("[4 DIGITS]", say="Your PIN?"), On("continue", next=check)]
-
-    @tropo.on_result("/check")
-    def check(result):
-        call_state["tries"] += 1
-        ...
-
-Keys are strings and values must be JSON-serializable (strings, numbers,
-booleans, ``None``, lists and dicts of them); tuples come back as lists.
-Anything else is a :exc:`~flask_tropo.TropoError` when the document renders.
-A token above ``TROPO_MAX_STATE_BYTES`` is a
-:exc:`~flask_tropo.exceptions.StateTooLarge`: keep ids in the state and the
-data in your database. Outside a Tropo request, using it is a
-:exc:`RuntimeError`.
-"""
+"""The state of the current call, a dict-like proxy; see :doc:`/state`."""
 
 
 class Tokens:
@@ -367,7 +315,6 @@ class Links:
     returns the route's URL with a signed token. Internal.
 
     :param state: the app's Tropo state (routes and tokens).
-    :param config: the app's config.
     :param call: the current call.
     :param blueprint: the dotted name of the blueprint serving the request.
     """
@@ -382,49 +329,35 @@ class Links:
         self.urls: dict[str, str] = {}
 
     def __call__(self, handler: c.Callable[..., t.Any]) -> str:
-        endpoint = self.state.routes.resolve(handler, self.blueprint)
+        endpoint = self.endpoint(handler)
         url = self.urls.get(endpoint)
         if url is None:
-            config = self.config
-            token = self.state.tokens(config).dumps(
-                config, self.call.session_id, endpoint, self.call.state
-            )
-            external = config["TROPO_EXTERNAL_URL"]
-            # The platform resolves a relative next URL, but wants a full
-            # URL to upload a recording to.
-            absolute = not external and endpoint in self.state.routes.uploads
-            path = url_for(endpoint, _external=absolute)
-            if external and path.startswith("/"):
-                path = external.rstrip("/") + path
-            url = self.urls[endpoint] = (
-                f"{path}{'&' if '?' in path else '?'}{NEXT_PARAM}={token}"
-            )
+            url = self.urls[endpoint] = self.step_url(endpoint)
         return url
 
-    # -- emulated platforms (Twilio, jambonz): steps ride in the tokens ------------
-
     def endpoint(self, handler: c.Callable[..., t.Any]) -> str:
-        """The endpoint ``On(next=handler)`` names, in the blueprint
-        registration that serves the request.
+        """The endpoint ``On(next=handler)`` names.
 
         :raise TropoError: ``handler`` is not a result route of the app.
         """
         return self.state.routes.resolve(handler, self.blueprint)
 
-    def step_url(self, endpoint: str | None, step: dict[str, t.Any]) -> str:
+    def step_url(
+        self, endpoint: str | None, step: dict[str, t.Any] | None = None
+    ) -> str:
         """The URL of ``endpoint`` (``None``: the route serving the request)
-        whose token carries ``step`` beside the call state.
-
-        :param endpoint: the route's endpoint.
-        :param step: what the platform resumes with, JSON.
-        """
+        with a token of the call state and, for an emulated platform (Twilio,
+        jambonz), the ``step`` it resumes with (JSON)."""
         endpoint = endpoint or request.endpoint or ""
         config = self.config
         token = self.state.tokens(config).dumps(
             config, self.call.session_id, endpoint, self.call.state, step
         )
-        path = url_for(endpoint)
         external = config["TROPO_EXTERNAL_URL"]
+        # The platform resolves a relative next URL, but wants a full URL to
+        # upload a recording to.
+        absolute = not external and endpoint in self.state.routes.uploads
+        path = url_for(endpoint, _external=absolute)
         if external and path.startswith("/"):
             path = external.rstrip("/") + path
         return f"{path}{'&' if '?' in path else '?'}{NEXT_PARAM}={token}"

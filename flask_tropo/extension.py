@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import collections.abc as c
+import functools
+import inspect
 import typing as t
 from weakref import WeakKeyDictionary
 from weakref import WeakSet
@@ -10,8 +12,6 @@ from weakref import WeakSet
 from flask import Flask
 from flask import current_app
 
-from .blueprint import Handler
-from .blueprint import HandlerT
 from .blueprint import TropoBlueprint
 from .config_checks import check_config
 from .continuation import Tokens
@@ -25,6 +25,9 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from flask.config import Config
 
 __all__ = ["Tropo"]
+
+P = t.ParamSpec("P")
+R = t.TypeVar("R")
 
 #: Every config key and its default, set with ``setdefault`` in ``init_app``.
 _DEFAULTS: dict[str, t.Any] = {
@@ -55,6 +58,25 @@ _INSTANCES: WeakSet[Tropo] = WeakSet()
 def never_initialized() -> list[Tropo]:
     """The Tropo objects whose :meth:`~Tropo.init_app` never ran. Internal."""
     return [tropo for tropo in list(_INSTANCES) if not tropo._states]
+
+
+def _on_blueprint(
+    method: c.Callable[t.Concatenate[TropoBlueprint, P], R],
+) -> c.Callable[t.Concatenate[Tropo, P], R]:
+    """A method of :class:`Tropo` that calls ``method`` on its default
+    blueprint; documented as ``method`` is."""
+
+    @functools.wraps(method)
+    def on_blueprint(self: Tropo, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return method(self.blueprint, *args, **kwargs)
+
+    name = method.__name__
+    on_blueprint.__qualname__ = f"Tropo.{name}"
+    on_blueprint.__doc__ = (
+        f":meth:`TropoBlueprint.{name} <flask_tropo.TropoBlueprint.{name}>` on"
+        f" the default blueprint:\n\n{inspect.cleandoc(method.__doc__ or '')}"
+    )
+    return on_blueprint
 
 
 class Tropo:
@@ -111,27 +133,23 @@ class Tropo:
         return f"<Tropo {count} route{'' if count == 1 else 's'}>"
 
     def init_app(self, app: Flask) -> None:
-        """Set up an app: set config defaults, register the default blueprint
-        and add the ``flask tropo`` commands.
+        """Set up an app: set config defaults, check the configuration,
+        register the default blueprint and add the ``flask tropo`` commands.
 
         Every ``TROPO_*`` key is set with :meth:`~dict.setdefault` (see
-        :doc:`/config` for each): ``TROPO_SECRET_KEY``, ``TROPO_VERIFY_NEXT``,
-        ``TROPO_NEXT_MAX_AGE``, ``TROPO_NEXT_MAX_SKEW``,
+        :doc:`/config` for each, and for the checks): ``TROPO_SECRET_KEY``,
+        ``TROPO_VERIFY_NEXT``, ``TROPO_NEXT_MAX_AGE``, ``TROPO_NEXT_MAX_SKEW``,
         ``TROPO_MAX_STATE_BYTES``, ``TROPO_EXTERNAL_URL``,
         ``TROPO_ERROR_MESSAGE``, ``TROPO_ERROR_TRANSFER_TO``,
         ``TROPO_PROPAGATE_EXCEPTIONS``, ``TROPO_BASIC_AUTH``,
         ``TROPO_MAX_CONTENT_LENGTH``, ``TROPO_MAX_RECORDING_BYTES``,
-        ``TROPO_TWILIO_AUTH_TOKEN`` and ``TROPO_JAMBONZ_WEBHOOK_SECRET``.
+        ``TROPO_TWILIO_AUTH_TOKEN`` and ``TROPO_JAMBONZ_WEBHOOK_SECRET``. A
+        weak or missing secret key is logged as a warning outside debug and
+        testing.
 
-        The configuration is checked (see :doc:`/config`): a
-        ``TROPO_BASIC_AUTH`` that is not two non-empty strings, or a
-        ``TROPO_MAX_STATE_BYTES`` that leaves no room for a ``next`` URL in a
-        request line, is a :exc:`ValueError` saying what to set; a weak or
-        missing secret key is logged as a warning outside debug and testing.
-
-        :param app: the app.
         :raise RuntimeError: this app already has a ``Tropo`` extension.
-        :raise ValueError: a configuration value that cannot work.
+        :raise ValueError: a configuration value that cannot work, saying what
+            to set.
         """
         if "tropo" in app.extensions:
             raise RuntimeError(
@@ -151,7 +169,7 @@ class Tropo:
             app.cli.add_command(cli)
 
     def state_of(self, app: Flask) -> AppState:
-        """The extension's state for ``app``. Internal.
+        """The extension's state for ``app``.
 
         :meta private:
         """
@@ -159,114 +177,18 @@ class Tropo:
 
     # -- the routes of the default blueprint --------------------------------------
 
-    def on_session(
-        self, rule: str, **options: t.Any
-    ) -> c.Callable[[HandlerT], HandlerT]:
-        """Register a session handler on the default blueprint; see
-        :meth:`TropoBlueprint.on_session <flask_tropo.TropoBlueprint.on_session>`.
-
-        .. code-block:: python
-
-            @tropo.on_session("/voice")
-            def incoming(session):
-                return [Say("Hello"), Hangup()]
-        """
-        return self.blueprint.on_session(rule, **options)
-
-    def on_result(
-        self, rule: str, **options: t.Any
-    ) -> c.Callable[[HandlerT], HandlerT]:
-        """Register a result handler on the default blueprint; see
-        :meth:`TropoBlueprint.on_result <flask_tropo.TropoBlueprint.on_result>`."""
-        return self.blueprint.on_result(rule, **options)
-
-    def on_hangup(
-        self, rule: str, **options: t.Any
-    ) -> c.Callable[[HandlerT], HandlerT]:
-        """Register the app-wide hangup handler on the default blueprint; see
-        :meth:`TropoBlueprint.on_hangup <flask_tropo.TropoBlueprint.on_hangup>`."""
-        return self.blueprint.on_hangup(rule, **options)
-
-    def on_error(self, rule: str, **options: t.Any) -> c.Callable[[HandlerT], HandlerT]:
-        """Register the app-wide error handler on the default blueprint; see
-        :meth:`TropoBlueprint.on_error <flask_tropo.TropoBlueprint.on_error>`."""
-        return self.blueprint.on_error(rule, **options)
-
-    def on_recording(
-        self, rule: str, **options: t.Any
-    ) -> c.Callable[[HandlerT], HandlerT]:
-        """Register a recording receiver on the default blueprint; see
-        :meth:`TropoBlueprint.on_recording
-        <flask_tropo.TropoBlueprint.on_recording>`."""
-        return self.blueprint.on_recording(rule, **options)
-
-    def on_transcription(
-        self, rule: str, **options: t.Any
-    ) -> c.Callable[[HandlerT], HandlerT]:
-        """Register a transcription receiver on the default blueprint; see
-        :meth:`TropoBlueprint.on_transcription
-        <flask_tropo.TropoBlueprint.on_transcription>`."""
-        return self.blueprint.on_transcription(rule, **options)
-
-    def add_session_rule(
-        self,
-        rule: str,
-        endpoint: str | None = None,
-        view_func: Handler | None = None,
-        **options: t.Any,
-    ) -> None:
-        """The twin of :meth:`on_session`."""
-        self.blueprint.add_session_rule(rule, endpoint, view_func, **options)
-
-    def add_result_rule(
-        self,
-        rule: str,
-        endpoint: str | None = None,
-        view_func: Handler | None = None,
-        **options: t.Any,
-    ) -> None:
-        """The twin of :meth:`on_result`."""
-        self.blueprint.add_result_rule(rule, endpoint, view_func, **options)
-
-    def add_hangup_rule(
-        self,
-        rule: str,
-        endpoint: str | None = None,
-        view_func: Handler | None = None,
-        **options: t.Any,
-    ) -> None:
-        """The twin of :meth:`on_hangup`."""
-        self.blueprint.add_hangup_rule(rule, endpoint, view_func, **options)
-
-    def add_error_rule(
-        self,
-        rule: str,
-        endpoint: str | None = None,
-        view_func: Handler | None = None,
-        **options: t.Any,
-    ) -> None:
-        """The twin of :meth:`on_error`."""
-        self.blueprint.add_error_rule(rule, endpoint, view_func, **options)
-
-    def add_recording_rule(
-        self,
-        rule: str,
-        endpoint: str | None = None,
-        view_func: Handler | None = None,
-        **options: t.Any,
-    ) -> None:
-        """The twin of :meth:`on_recording`."""
-        self.blueprint.add_recording_rule(rule, endpoint, view_func, **options)
-
-    def add_transcription_rule(
-        self,
-        rule: str,
-        endpoint: str | None = None,
-        view_func: Handler | None = None,
-        **options: t.Any,
-    ) -> None:
-        """The twin of :meth:`on_transcription`."""
-        self.blueprint.add_transcription_rule(rule, endpoint, view_func, **options)
+    on_session = _on_blueprint(TropoBlueprint.on_session)
+    on_result = _on_blueprint(TropoBlueprint.on_result)
+    on_hangup = _on_blueprint(TropoBlueprint.on_hangup)
+    on_error = _on_blueprint(TropoBlueprint.on_error)
+    on_recording = _on_blueprint(TropoBlueprint.on_recording)
+    on_transcription = _on_blueprint(TropoBlueprint.on_transcription)
+    add_session_rule = _on_blueprint(TropoBlueprint.add_session_rule)
+    add_result_rule = _on_blueprint(TropoBlueprint.add_result_rule)
+    add_hangup_rule = _on_blueprint(TropoBlueprint.add_hangup_rule)
+    add_error_rule = _on_blueprint(TropoBlueprint.add_error_rule)
+    add_recording_rule = _on_blueprint(TropoBlueprint.add_recording_rule)
+    add_transcription_rule = _on_blueprint(TropoBlueprint.add_transcription_rule)
 
 
 # -- per-app state -----------------------------------------------------------------

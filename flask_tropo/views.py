@@ -2,16 +2,21 @@
 
 .. code-block:: text
 
-    POST -> method, Basic auth, body size -> platform.verify(request)
-         -> platform.read(request)              a Session or a Result
-         -> the next token (result routes)      call_state restored
-         -> handler(payload)                    the user's verbs
-         -> default On handlers, next=handler   signed URLs (continuation)
-         -> platform.render(verbs) -> platform.response(document)
+    view (make_view): the app and the request, looked up once
+    -> _serve: POST, Basic auth, body size (_check_auth, _read_body)
+    -> platform.verify(request), platform.read(kind, request): a Session/Result
+    -> result routes: the next token (_restore), call_state restored;
+       Twilio, jambonz: with its step, platform.resume() (_resume): a Turn
+    -> session_received / result_received (_received)
+    -> _respond: handler(payload), the user's verbs (Route.run, _unpack)
+    -> default On handlers; next=handler -> signed URLs (continuation.Links)
+    -> platform.render(verbs) -> platform.response(document) -> response_rendered
 
 Refusals are JSON errors from each :class:`~flask_tropo.TropoBlueprint`'s own
-error handler (:func:`error_response`); a failing handler gets the caller an
-apology instead of a ``500``. Internal; may change at any time.
+error handler (:func:`error_response`), after ``payload_rejected``
+(:func:`_reject`); a failing handler gets the caller an apology instead of a
+``500``. Uploads (recordings) take :mod:`flask_tropo.receivers` instead of
+``_serve``. Internal; may change at any time.
 """
 
 from __future__ import annotations
@@ -67,20 +72,25 @@ __all__ = ["Route", "RouteKind", "make_view", "tropo_route", "error_response"]
 UploadKind = t.Literal["recording", "transcription"]
 #: Every kind of Tropo route.
 RouteKind: t.TypeAlias = "Kind | UploadKind"
+#: Serves the requests of a route: app, request, route, URL variables.
+Serve = c.Callable[[Flask, "Request", "Route", dict[str, t.Any]], Response]
+T = t.TypeVar("T")
+E = t.TypeVar("E", bound=HTTPException)
 
 #: The platform of each registered Tropo blueprint, by app and registered name.
 _PLATFORMS: WeakKeyDictionary[Flask, dict[str | None, Platform]] = WeakKeyDictionary()
 TROPO = PLATFORMS["tropo"]
 _ERROR_KEYS = {401: "authorization", 405: "method", 413: "body"}
+_BODY_TOO_LARGE = (
+    "The request body is larger than the {} bytes allowed on Tropo routes"
+    " (TROPO_MAX_CONTENT_LENGTH)."
+)
 
 
 class Route:
-    """What a Tropo view serves: the kind of route and the user's handler.
-
-    :param kind: ``"session"``, ``"result"``, ``"hangup"``, ``"error"``,
-        ``"recording"`` or ``"transcription"``.
-    :param handler: the function the decorator was given.
-    """
+    """What a Tropo view serves: the kind of route (``"session"``,
+    ``"result"``, ``"hangup"``, ``"error"``, ``"recording"`` or
+    ``"transcription"``) and the function the decorator was given."""
 
     __slots__ = ("kind", "handler", "coroutine")
 
@@ -92,11 +102,18 @@ class Route:
     def __repr__(self) -> str:
         return f"<Route {self.kind} {getattr(self.handler, '__name__', self.handler)}>"
 
+    def run(self, app: Flask, payload: t.Any, view_args: dict[str, t.Any]) -> t.Any:
+        """Call the handler, through ``app.ensure_sync`` when it needs it."""
+        handler = self.handler
+        # Flask's own ensure_sync wraps only coroutine functions; a subclass
+        # may wrap more, so it is called then.
+        if self.coroutine or type(app).ensure_sync is not Flask.ensure_sync:
+            handler = app.ensure_sync(handler)
+        return handler(payload, **view_args)
+
 
 def make_view(
-    kind: RouteKind,
-    handler: c.Callable[..., t.Any],
-    serve: c.Callable[[Route, dict[str, t.Any]], Response] | None = None,
+    kind: RouteKind, handler: c.Callable[..., t.Any], serve: Serve | None = None
 ) -> c.Callable[..., Response]:
     """The view function registered for a Tropo route. It carries its
     :class:`Route` as ``tropo_route``, as Flask's class-based views carry
@@ -106,11 +123,17 @@ def make_view(
         by default (uploads have their own, :mod:`flask_tropo.receivers`).
     """
     route = Route(kind, handler)
-    if serve is None:
-        serve = _serve
+    serve = serve or _serve
 
     def view(**view_args: t.Any) -> Response:
-        return serve(route, view_args)
+        # The app and the request themselves, looked up once rather than
+        # through their proxies at every step: signals need the app as their
+        # sender (blinker matches senders by identity), and a bound method of
+        # the proxied app knows it; werkzeug keeps each request in its environ.
+        app: Flask = current_app.ensure_sync.__self__  # type: ignore[attr-defined]
+        return serve(
+            app, request.environ.get("werkzeug.request", request), route, view_args
+        )
 
     view.tropo_route = route  # type: ignore[attr-defined]
     view.__name__ = getattr(handler, "__name__", "tropo_view")
@@ -145,15 +168,10 @@ def _app_state(app: Flask) -> AppState:
 # -- the request path ---------------------------------------------------------------
 
 
-def _serve(route: Route, view_args: dict[str, t.Any]) -> Response:
-    # The app and the request themselves, looked up once rather than through
-    # their proxies at every step: signals need the app as their sender
-    # (blinker matches senders by identity), and a bound method of the
-    # proxied app knows it; werkzeug keeps each request in its environ.
-    app: Flask = current_app.ensure_sync.__self__  # type: ignore[attr-defined]
-    req: Request = request.environ.get("werkzeug.request", request)
-    state = _app_state(app)
-    config = app.config
+def _serve(
+    app: Flask, req: Request, route: Route, view_args: dict[str, t.Any]
+) -> Response:
+    state, config = _app_state(app), app.config
     if req.method != "POST":
         raise MethodNotAllowed(
             valid_methods=["POST"],
@@ -164,34 +182,107 @@ def _serve(route: Route, view_args: dict[str, t.Any]) -> Response:
         _check_auth(app, config, req)
     _read_body(app, config, req)
     platform = state.platforms.get(req.blueprint) or TROPO
-    if platform.emulated:
-        return _serve_emulated(app, state, route, view_args, req, platform)
-    platform.verify(req)
+    try:
+        platform.verify(req)
+    except InvalidSignature as exc:
+        _reject(app, "invalid-signature", exc)
+        raise
     try:
         payload: t.Any = platform.read(route.kind, req)  # type: ignore[arg-type]
     except InvalidPayload as exc:
         _reject(app, "invalid-payload", exc)
         raise
-    if route.kind == "session":
+    renderer: Platform | Turn = platform
+    quiet = False  # the platform answers by itself: no handler, no signal
+    # An emulated platform (Twilio, jambonz) runs Tropo's semantics
+    # server-side: its tokens carry a step, a session may continue a call,
+    # and its hangup and error routes take status callbacks without a token.
+    emulated = platform.emulated
+    if route.kind == "session" and not (emulated and NEXT_PARAM in req.args):
         call = ActiveCall(payload.id, {})
-        signal, name = signals.session_received, "session"
     else:
-        restored = _restore(app, state, config, req, payload.session_id)
+        restored: dict[str, t.Any] = {}
+        step = None
+        if not emulated or NEXT_PARAM in req.args or route.kind == "result":
+            restored, step = _restore(app, state, config, req, payload.session_id)
         call = ActiveCall(payload.session_id, restored)
-        signal, name = signals.result_received, "result"
+        if emulated:
+            turn, route = _resume(app, platform, route, req, payload, step)
+            renderer, payload, quiet = turn, turn.payload, turn.answer is not None
     token = CURRENT_CALL.set(call)
     try:
-        if signal.receivers:
-            signal.send(app, _async_wrapper=app.ensure_sync, **{name: payload})
-        return _respond(app, state, platform, route, call, payload, view_args, req)
+        if not quiet:
+            _received(app, payload)
+        return _respond(app, state, renderer, route, call, payload, view_args, req)
     finally:
         CURRENT_CALL.reset(token)
+
+
+def _restore(
+    app: Flask, state: AppState, config: Config, req: Request, session_id: str
+) -> tuple[dict[str, t.Any], dict[str, t.Any] | None]:
+    """The call state and the step carried by the request's ``next`` token."""
+    try:
+        return _tokens(app, state, config).loads_step(
+            config, req.args.get(NEXT_PARAM), session_id, req.endpoint or ""
+        )
+    except InvalidNextToken as exc:
+        if not config["TROPO_VERIFY_NEXT"]:
+            return {}, None
+        _reject(app, "invalid-token", exc)
+        raise
+
+
+def _tokens(app: Flask, state: AppState, config: Config) -> Tokens:
+    """The app's token signer; without a key, a ``403`` that the log explains
+    (the app's fault, but not a 500)."""
+    try:
+        return state.tokens(config)
+    except RuntimeError as missing:
+        app.logger.error("A request was refused with 403: %s", missing)
+        raise InvalidNextToken(
+            "This app has no secret key to check next tokens with."
+        ) from None
+
+
+def _resume(
+    app: Flask,
+    platform: Platform,
+    route: Route,
+    req: Request,
+    payload: Result,
+    step: dict[str, t.Any] | None,
+) -> tuple[Turn, Route]:
+    """The turn of an emulated platform and the route whose handler runs it:
+    the route's own, another of the document's, or the turn's own answer."""
+    turn = platform.resume(route.kind, req, payload, step)  # type: ignore[arg-type]
+    if turn.answer is not None:
+        answer = turn.answer
+        return turn, Route("result", lambda result, **kwargs: answer)
+    if turn.endpoint is None:
+        return turn, route
+    target = tropo_route(app.view_functions.get(turn.endpoint))
+    if target is None:  # pragma: no cover - steps name Tropo routes
+        raise InvalidNextToken("The next token names no Tropo route.")
+    return turn, target
+
+
+def _received(app: Flask, payload: Session | Result) -> None:
+    if isinstance(payload, Result):
+        if signals.result_received.receivers:
+            signals.result_received.send(
+                app, _async_wrapper=app.ensure_sync, result=payload
+            )
+    elif signals.session_received.receivers:
+        signals.session_received.send(
+            app, _async_wrapper=app.ensure_sync, session=payload
+        )
 
 
 def _respond(
     app: Flask,
     state: AppState,
-    platform: Platform,
+    platform: Platform | Turn,
     route: Route,
     call: ActiveCall,
     payload: Session | Result,
@@ -201,12 +292,7 @@ def _respond(
     config = app.config
     endpoint: str = req.endpoint  # type: ignore[assignment]
     try:
-        handler = route.handler
-        # Flask's own ensure_sync wraps only coroutine functions; a subclass
-        # may wrap more, so it is called then.
-        if route.coroutine or type(app).ensure_sync is not Flask.ensure_sync:
-            handler = app.ensure_sync(handler)
-        rv = handler(payload, **view_args)
+        rv = route.run(app, payload, view_args)
         if isinstance(rv, Response):
             return rv
         verbs, rest = _unpack(rv, endpoint)
@@ -235,37 +321,6 @@ def _respond(
             app, _async_wrapper=app.ensure_sync, document=document
         )
     return response
-
-
-def _no_links(handler: c.Callable[..., t.Any]) -> str:  # pragma: no cover
-    raise AssertionError("the apology has no next")
-
-
-def _tokens(app: Flask, state: AppState, config: Config) -> Tokens:
-    """The app's token signer; without a key, a refusal that the log explains
-    (the app's fault, but not a 500)."""
-    try:
-        return state.tokens(config)
-    except RuntimeError as missing:
-        app.logger.error("A result was refused with 403: %s", missing)
-        raise InvalidNextToken(
-            "This app has no secret key to check next tokens with."
-        ) from None
-
-
-def _restore(
-    app: Flask, state: AppState, config: Config, req: Request, session_id: str
-) -> dict[str, t.Any]:
-    """The call state carried by the request's ``next`` token."""
-    try:
-        return _tokens(app, state, config).loads(
-            config, req.args.get(NEXT_PARAM), session_id, req.endpoint or ""
-        )
-    except InvalidNextToken as exc:
-        if not config["TROPO_VERIFY_NEXT"]:
-            return {}
-        _reject(app, "invalid-token", exc)
-        raise
 
 
 def _unpack(rv: t.Any, endpoint: str) -> tuple[list[Verb], tuple[t.Any, ...]]:
@@ -309,84 +364,8 @@ def _apology(config: Config, payload: Session | Result) -> list[Verb]:
     return [say, Transfer(to) if to else Hangup()]
 
 
-# -- emulated platforms (Twilio, jambonz) -------------------------------------------
-
-
-def _serve_emulated(
-    app: Flask,
-    state: AppState,
-    route: Route,
-    view_args: dict[str, t.Any],
-    req: Request,
-    platform: Platform,
-) -> Response:
-    """The request path of a platform that runs Tropo's semantics
-    server-side: the token, when there is one, is read with its step, and
-    :meth:`Platform.resume <flask_tropo.platforms.Platform.resume>` decides
-    which handler runs, or answers at once."""
-    config = app.config
-    try:
-        platform.verify(req)
-    except InvalidSignature as exc:
-        _reject(app, "invalid-signature", exc)
-        raise
-    try:
-        payload: t.Any = platform.read(route.kind, req)  # type: ignore[arg-type]
-    except InvalidPayload as exc:
-        _reject(app, "invalid-payload", exc)
-        raise
-    renderer: Platform | Turn = platform
-    if route.kind == "session" and NEXT_PARAM not in req.args:
-        call = ActiveCall(payload.id, {})
-    else:
-        restored: dict[str, t.Any] = {}
-        step = None
-        if NEXT_PARAM in req.args or route.kind == "result":
-            try:
-                restored, step = _tokens(app, state, config).loads_step(
-                    config,
-                    req.args.get(NEXT_PARAM),
-                    payload.session_id,
-                    req.endpoint or "",
-                )
-            except InvalidNextToken as exc:
-                if config["TROPO_VERIFY_NEXT"]:
-                    _reject(app, "invalid-token", exc)
-                    raise
-        call = ActiveCall(payload.session_id, restored)
-        turn = renderer = platform.resume(
-            route.kind,  # type: ignore[arg-type]
-            req,
-            payload,
-            step,
-        )
-        payload = turn.payload
-        if turn.answer is not None:
-            answer = turn.answer
-            route = Route("result", lambda result, **kwargs: answer)
-        elif turn.endpoint is not None:
-            target = tropo_route(app.view_functions.get(turn.endpoint))
-            if target is None:  # pragma: no cover - steps name Tropo routes
-                raise InvalidNextToken("The next token names no Tropo route.")
-            route = target
-    token = CURRENT_CALL.set(call)
-    try:
-        if isinstance(renderer, Turn) and renderer.answer is not None:
-            pass  # the platform answers: no handler runs, no signal is sent
-        elif isinstance(payload, Result):
-            if signals.result_received.receivers:
-                signals.result_received.send(
-                    app, _async_wrapper=app.ensure_sync, result=payload
-                )
-        elif signals.session_received.receivers:
-            signals.session_received.send(
-                app, _async_wrapper=app.ensure_sync, session=payload
-            )
-        return _respond(
-            app, state, t.cast(Platform, renderer), route, call, payload, view_args, req
-        )
-    finally:
-        CURRENT_CALL.reset(token)
+def _no_links(handler: c.Callable[..., t.Any]) -> str:  # pragma: no cover
+    raise AssertionError("the apology has no next")
 
 
 # -- request checks -----------------------------------------------------------------
@@ -411,8 +390,7 @@ def _check_auth(app: Flask, config: Config, req: Request) -> None:
     exc = _BasicAuthRequired(
         "Tropo routes need HTTP Basic credentials (TROPO_BASIC_AUTH)."
     )
-    _reject(app, "unauthorized", exc)
-    raise exc
+    raise _reject(app, "unauthorized", exc)
 
 
 def _same(given: str | None, expected: t.Any) -> bool:
@@ -427,32 +405,47 @@ def _read_body(app: Flask, config: Config, req: Request) -> None:
     # stops quietly at the limit a body without one (chunked): one byte more
     # tells a body of exactly the limit from a longer one.
     req.max_content_length = None if limit is None else limit + 1
+    _read_limited(app, req.get_data, len, limit, _BODY_TOO_LARGE)
+
+
+def _read_limited(
+    app: Flask,
+    read: c.Callable[[], T],
+    size: c.Callable[[T], int],
+    limit: int | None,
+    too_large: str,
+) -> T | None:
+    """``read()`` the body, with the request's ``max_content_length`` set.
+    Above ``limit`` bytes (werkzeug's refusal, or ``size`` of what was read),
+    a 413 saying ``too_large.format(limit)``; a body the server cannot read,
+    a 400. Without a limit, werkzeug's own refusal (form limits) is ``None``.
+    """
     try:
-        size = len(req.get_data())
+        value = read()
     except RequestEntityTooLarge:
-        size = -1
+        if limit is None:  # werkzeug's own limits on forms
+            return None
     except HTTPException:  # werkzeug's ClientDisconnected, a 400
         raise
     except Exception as error:
         # The server's own error for a body it cannot read (a malformed
         # chunked body under gunicorn): the caller's fault, not a 500.
         exc = BadRequest(description=f"The request body could not be read: {error}.")
-        _reject(app, "unreadable-body", exc)
-        raise exc from error
-    if limit is not None and not 0 <= size <= limit:
-        too_large = RequestEntityTooLarge(
-            description=f"The request body is larger than the {limit} bytes allowed"
-            " on Tropo routes (TROPO_MAX_CONTENT_LENGTH)."
-        )
-        _reject(app, "too-large", too_large)
-        raise too_large
+        raise _reject(app, "unreadable-body", exc) from error
+    else:
+        if limit is None or size(value) <= limit:
+            return value
+    description = too_large.format(limit)
+    raise _reject(app, "too-large", RequestEntityTooLarge(description=description))
 
 
-def _reject(app: Flask, reason: str, exc: HTTPException) -> None:
+def _reject(app: Flask, reason: str, exc: E) -> E:
+    """Send ``payload_rejected`` for ``exc`` and return it, to be raised."""
     if signals.payload_rejected.receivers:
         signals.payload_rejected.send(
             app, _async_wrapper=app.ensure_sync, reason=reason, errors=_errors(exc)
         )
+    return exc
 
 
 # -- errors -------------------------------------------------------------------------
