@@ -1,13 +1,12 @@
-"""The checks of the verb fields: plain functions, run by
-:func:`flask_tropo._nested.checked` classes from ``__post_init__``.
+"""The checks of the verb fields, run from ``__post_init__`` by the classes
+:func:`flask_tropo._nested.checked` seals. Internal.
 
-A check is called as ``check(obj, field, value)`` with the verb or nested
-object being built, and returns the value to store (a list made a tuple, a
-string wrapped in its object) or raises :exc:`InvalidArgument` naming the
-class and the field. Fields with a simple annotation (``str | None``,
-``bool | None``...) get their check from the annotation
-(:func:`for_annotation`); the others name theirs in :func:`checked`.
-Internal; may change at any time.
+A check is called as ``check(obj, field, value)`` with the object being built
+and returns the value to store (a list made a tuple, a string wrapped in its
+object), or raises :exc:`InvalidArgument` naming the class and the field. A
+field with a simple annotation (``str | None``, ``Seconds | None``...) is
+checked by the annotation (:func:`for_annotation`); the others name their
+check in :func:`checked`.
 """
 
 from __future__ import annotations
@@ -26,28 +25,17 @@ MODES = ("dtmf", "speech", "any")
 #: The events Tropo sends to ``on`` handlers: of any document, and of a
 #: transfer's own ``on`` (tropo-webapi.md 2.2).
 EVENTS = ("continue", "incomplete", "error", "hangup", "ring", "connect")
-EMAIL_FORMATS = ("plain", "encoded")
 
 # The types of the options whose values the wire reference lists; a field
 # annotated with one (``timeout: Seconds | None``) is checked by it.
-#: Seconds, 0 or more.
-Seconds: t.TypeAlias = float
-#: One signal name or several.
+Seconds: t.TypeAlias = float  # 0 or more
 Signals: t.TypeAlias = "str | c.Sequence[str]"
-#: ``promptLogSecurity``, ``generalLogSecurity``.
 LogSecurity: t.TypeAlias = t.Literal["none", "suppress"]
-#: ``asrLogSecurity``.
 AsrLogSecurity: t.TypeAlias = t.Literal["none", "suppress", "mask"]
-#: ``say.as``.
 SayAs: t.TypeAlias = t.Literal["DATE", "DIGITS", "NUMBER"]
-#: The ``format`` of a recording.
 AudioFormat: t.TypeAlias = t.Literal["audio/wav", "audio/mp3", "audio/au"]
-#: The ``method`` of a recording upload.
 UploadMethod: t.TypeAlias = t.Literal["POST", "PUT", "s3"]
-#: ``channel``.
 Channel: t.TypeAlias = t.Literal["VOICE", "TEXT"]
-#: A transcription object also takes "omit" (tropo-webapi.md 1.3; PHP suite).
-TRANSCRIPTION_EMAIL_FORMATS = ("plain", "encoded", "omit")
 _ASK_EVENT = re.compile(r"^(timeout|nomatch|nomatch:[1-9][0-9]*)$")
 _MASK = re.compile(r"^[DX-]+$")
 
@@ -81,18 +69,6 @@ def _number(obj: t.Any, field: str, value: t.Any, *, integer: bool = False) -> N
         fail(obj, field, f"must be a whole number, got {value!r}")
     if value != value or value in (float("inf"), float("-inf")):
         fail(obj, field, f"must be a finite number, got {value!r}")
-
-
-def number(obj: t.Any, field: str, value: t.Any) -> t.Any:
-    """An ``int`` or a finite ``float`` (not a ``bool``)."""
-    _number(obj, field, value)
-    return value
-
-
-def integer(obj: t.Any, field: str, value: t.Any) -> t.Any:
-    """An ``int`` (not a ``bool``)."""
-    _number(obj, field, value, integer=True)
-    return value
 
 
 def headers(obj: t.Any, field: str, value: t.Any) -> t.Any:
@@ -336,15 +312,12 @@ def prompts(say: type[t.Any], rule: PromptRule | None = None) -> Check:
             )
         says = []
         for item in items:
-            if isinstance(item, str):
-                item = say(item)
-            elif not isinstance(item, say):
+            if not isinstance(item, (str, say)):
                 fail(obj, field, f"must hold strings or Say objects, got {item!r}")
-            says.append(item)
-        result = tuple(says)
+            says.append(say(item) if isinstance(item, str) else item)
         if rule is not None:
-            rule(obj, field, result)
-        return result
+            rule(obj, field, tuple(says))
+        return tuple(says)
 
     return check
 
@@ -405,19 +378,17 @@ def upload_url(target: type[t.Any]) -> Check:
     a tuple).
     """
 
+    def one(value: t.Any) -> bool:
+        return isinstance(value, target) or isinstance(value, str) and value != ""
+
     def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
-        if isinstance(value, str) and value or isinstance(value, target):
-            return value
-        if callable(value):  # a recording route's handler
+        if one(value) or callable(value):  # callable: a recording route's handler
             return value
         if (
             not isinstance(value, str)
             and isinstance(value, c.Sequence)
             and value
-            and all(
-                isinstance(v, target) or isinstance(v, str) and v or callable(v)
-                for v in value
-            )
+            and all(one(v) or callable(v) for v in value)
         ):
             targets = tuple(v if isinstance(v, target) else target(v) for v in value)
             return targets[0] if len(targets) == 1 else targets
@@ -454,33 +425,29 @@ def one_or_more(cls: type[t.Any], what: str) -> Check:
 ON_NONE: frozenset[Check] = frozenset({mask_template})
 
 
-#: The check of each simple annotation, as written in this package's
-#: modules (``from __future__ import annotations`` keeps them as text).
+#: The check of each simple annotation, as written in this package's modules
+#: (``from __future__ import annotations`` keeps them as text), ``| None``
+#: aside.
 _BY_ANNOTATION: dict[str, Check] = {
-    "str | None": string,
     "str": string,
-    "bool | None": boolean,
     "bool": boolean,
-    "float | None": number,
-    "int | None": integer,
-    "int": integer,
-    "c.Mapping[str, str] | None": headers,
-    "Signals | None": strings,
-    "Seconds | None": at_least(0),
+    "c.Mapping[str, str]": headers,
+    "Signals": strings,
+    "Seconds": at_least(0),
     "LogSecurity": one_of(*t.get_args(LogSecurity)),
-    "LogSecurity | None": one_of(*t.get_args(LogSecurity)),
-    "AsrLogSecurity | None": one_of(*t.get_args(AsrLogSecurity)),
-    "SayAs | None": one_of(*t.get_args(SayAs)),
-    "AudioFormat | None": one_of(*t.get_args(AudioFormat)),
-    "UploadMethod | None": one_of(*t.get_args(UploadMethod)),
-    "check.UploadMethod | None": one_of(*t.get_args(UploadMethod)),
-    "Channel | None": one_of(*t.get_args(Channel)),
+    "AsrLogSecurity": one_of(*t.get_args(AsrLogSecurity)),
+    "SayAs": one_of(*t.get_args(SayAs)),
+    "AudioFormat": one_of(*t.get_args(AudioFormat)),
+    "UploadMethod": one_of(*t.get_args(UploadMethod)),
+    "Channel": one_of(*t.get_args(Channel)),
 }
 
 
 def for_annotation(annotation: object) -> Check | None:
     """The check of a field annotated ``annotation``, if it is a simple one."""
-    return _BY_ANNOTATION.get(annotation) if isinstance(annotation, str) else None
+    if not isinstance(annotation, str):
+        return None
+    return _BY_ANNOTATION.get(annotation.removesuffix(" | None"))
 
 
 _MODE = one_of(*MODES)
