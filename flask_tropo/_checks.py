@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections.abc as c
 import difflib
+import math
 import re
 import typing as t
 
@@ -45,7 +46,15 @@ def fail(obj: t.Any, field: str, message: str) -> t.NoReturn:
     raise InvalidArgument(message, verb=type(obj).__name__, field=field)
 
 
-# -- checks by annotation -----------------------------------------------------------
+def rule(test: c.Callable[[t.Any], object], message: str) -> Check:
+    """A check that ``test(value)`` is true, else fails with ``message``."""
+
+    def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
+        if not test(value):
+            fail(obj, field, f"{message}, got {value!r}")
+        return value
+
+    return check
 
 
 def string(obj: t.Any, field: str, value: t.Any) -> t.Any:
@@ -62,13 +71,34 @@ def boolean(obj: t.Any, field: str, value: t.Any) -> t.Any:
     return value
 
 
-def _number(obj: t.Any, field: str, value: t.Any, *, integer: bool = False) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        fail(obj, field, f"must be a number, got {value!r}")
-    if integer and not isinstance(value, int):
-        fail(obj, field, f"must be a whole number, got {value!r}")
-    if value != value or value in (float("inf"), float("-inf")):
-        fail(obj, field, f"must be a finite number, got {value!r}")
+def one_of(*allowed: str) -> Check:
+    """One of the ``allowed`` strings."""
+    return rule(
+        lambda v: v in allowed, f"must be one of {', '.join(map(repr, allowed))}"
+    )
+
+
+non_empty = rule(lambda v: isinstance(v, str) and v, "must be a non-empty string")
+dtmf_key = rule(
+    lambda v: isinstance(v, str) and len(v) == 1 and v in "0123456789*#",
+    "must be one DTMF key",
+)
+#: The event of a prompt: "timeout", "nomatch", "nomatch:N", space separated.
+event = rule(
+    lambda v: (
+        isinstance(v, str) and v.split() and all(map(_ASK_EVENT.match, v.split()))
+    ),
+    "must be 'timeout', 'nomatch' or 'nomatch:N' (space separated for several)",
+)
+#: A ``next`` target: a URL or a handler.
+next_target = rule(
+    lambda v: isinstance(v, str) or callable(v), "must be a URL or a handler"
+)
+#: A non-empty URL, or a handler of a recording or transcription route.
+link = rule(
+    lambda v: isinstance(v, str) and v or callable(v), "must be a URL or a handler"
+)
+_MODE = one_of(*MODES)
 
 
 def headers(obj: t.Any, field: str, value: t.Any) -> t.Any:
@@ -80,53 +110,11 @@ def headers(obj: t.Any, field: str, value: t.Any) -> t.Any:
     return dict(value)
 
 
-# -- strings ------------------------------------------------------------------------
-
-
-def non_empty(obj: t.Any, field: str, value: t.Any) -> t.Any:
-    """A non-empty string."""
-    if not isinstance(value, str) or not value:
-        fail(obj, field, f"must be a non-empty string, got {value!r}")
-    return value
-
-
-def one_of(*allowed: str) -> Check:
-    """One of the ``allowed`` strings."""
-
-    def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
-        if value not in allowed:
-            choices = ", ".join(repr(a) for a in allowed)
-            fail(obj, field, f"must be one of {choices}, got {value!r}")
-        return value
-
-    return check
-
-
 def mode(obj: t.Any, field: str, value: t.Any) -> t.Any:
     """A Choices mode in either case, stored lower case."""
     if value in MODES:
         return value
     return _MODE(obj, field, value.lower() if isinstance(value, str) else value)
-
-
-def dtmf_key(obj: t.Any, field: str, value: t.Any) -> t.Any:
-    """One DTMF key."""
-    if not isinstance(value, str) or len(value) != 1 or value not in "0123456789*#":
-        fail(obj, field, f"must be one DTMF key, got {value!r}")
-    return value
-
-
-def event(obj: t.Any, field: str, value: t.Any) -> t.Any:
-    """The event of a prompt: "timeout", "nomatch", "nomatch:N", space separated."""
-    parts = value.split() if isinstance(value, str) else []
-    if not parts or not all(_ASK_EVENT.match(p) for p in parts):
-        fail(
-            obj,
-            field,
-            "must be 'timeout', 'nomatch' or 'nomatch:N' (space separated for"
-            f" several), got {value!r}",
-        )
-    return value
 
 
 def on_event(obj: t.Any, field: str, value: t.Any) -> t.Any:
@@ -167,51 +155,25 @@ def mask_template(obj: t.Any, field: str, value: t.Any) -> t.Any:
     return value
 
 
-def next_target(obj: t.Any, field: str, value: t.Any) -> t.Any:
-    """A ``next`` target: a URL or a handler."""
-    if not (isinstance(value, str) or callable(value)):
-        fail(obj, field, f"must be a URL or a handler, got {value!r}")
-    return value
-
-
-def link(obj: t.Any, field: str, value: t.Any) -> t.Any:
-    """A non-empty URL, or a handler of a recording or transcription route
-    (rendered to its signed URL)."""
-    if not (isinstance(value, str) and value or callable(value)):
-        fail(obj, field, f"must be a URL or a handler, got {value!r}")
-    return value
-
-
-# -- numbers ------------------------------------------------------------------------
-
-
-def at_least(low: float, *, whole: bool = False) -> Check:
-    """A number (a whole one with ``whole``), ``low`` or more."""
+def number(low: float, high: float = math.inf, *, whole: bool = False) -> Check:
+    """A finite number (a whole one with ``whole``) from ``low`` to ``high``."""
 
     def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
-        if type(value) is int and value >= low:  # the usual answer, at once
+        if type(value) is int and low <= value <= high:  # the usual answer, at once
             return value
-        _number(obj, field, value, integer=whole)
-        if value < low:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            fail(obj, field, f"must be a number, got {value!r}")
+        if whole and not isinstance(value, int):
+            fail(obj, field, f"must be a whole number, got {value!r}")
+        if value != value or value in (math.inf, -math.inf):
+            fail(obj, field, f"must be a finite number, got {value!r}")
+        if high == math.inf and value < low:
             fail(obj, field, f"must be at least {low:g}, got {value!r}")
-        return value
-
-    return check
-
-
-def between(low: float, high: float) -> Check:
-    """A number from ``low`` to ``high``."""
-
-    def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
-        _number(obj, field, value)
         if not low <= value <= high:
             fail(obj, field, f"must be between {low:g} and {high:g}, got {value!r}")
         return value
 
     return check
-
-
-# -- collections --------------------------------------------------------------------
 
 
 def strings(obj: t.Any, field: str, value: t.Any) -> t.Any:
@@ -235,9 +197,6 @@ def destinations(obj: t.Any, field: str, value: t.Any) -> t.Any:
     ):
         fail(obj, field, f"must be a non-empty string or list of them, got {value!r}")
     return tuple(value)
-
-
-# -- nested objects -----------------------------------------------------------------
 
 
 def wrapping(cls: type[t.Any], what: str, *, also: tuple[type, ...] = ()) -> Check:
@@ -433,7 +392,7 @@ _BY_ANNOTATION: dict[str, Check] = {
     "bool": boolean,
     "c.Mapping[str, str]": headers,
     "Signals": strings,
-    "Seconds": at_least(0),
+    "Seconds": number(0),
     "LogSecurity": one_of(*t.get_args(LogSecurity)),
     "AsrLogSecurity": one_of(*t.get_args(AsrLogSecurity)),
     "SayAs": one_of(*t.get_args(SayAs)),
@@ -448,6 +407,3 @@ def for_annotation(annotation: object) -> Check | None:
     if not isinstance(annotation, str):
         return None
     return _BY_ANNOTATION.get(annotation.removesuffix(" | None"))
-
-
-_MODE = one_of(*MODES)

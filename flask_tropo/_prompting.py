@@ -31,9 +31,9 @@ UploadTo: t.TypeAlias = (
     " | c.Sequence[UploadTarget | str | c.Callable[..., t.Any]]"
 )
 
-_ATTEMPTS = check.at_least(1, whole=True)
-_CONFIDENCE = check.between(0, 100)
-_SENSITIVITY = check.between(0, 1)
+_ATTEMPTS = check.number(1, whole=True)
+_CONFIDENCE = check.number(0, 100)
+_SENSITIVITY = check.number(0, 1)
 #: The terminator of a Record or a Transfer.
 TERMINATOR = check.terminator(Choices)
 #: The upload URL of a Record or a StartRecording.

@@ -110,7 +110,7 @@ _JOIN_PROMPT = check.wrapping(Prompt, "a bool, a string or a Prompt", also=(bool
 @checked(
     to=check.destinations,
     choices=TERMINATOR,
-    ring_repeat=check.at_least(0, whole=True),
+    ring_repeat=check.number(0, whole=True),
     machine_detection=_MACHINE_DETECTION,
     on=check.transfer_ons(On),
 )
@@ -256,7 +256,7 @@ class Redirect(Verb):
     required: bool | None = None
 
 
-@checked(milliseconds=check.at_least(0, whole=True))
+@checked(milliseconds=check.number(0, whole=True))
 @dataclass(frozen=True, slots=True, repr=False)
 class Wait(Verb):
     """Pause for ``milliseconds``."""

@@ -1,24 +1,18 @@
-"""The two fast paths of the schemas: a field table derived once from the
-marshmallow schemas, and a small loop that walks it.
+"""The two fast paths of the schemas, derived once from them: loading the
+session and result documents Tropo posts, and dumping the verbs.
 
-- **Loading** the session and result documents Tropo posts: each row of a
-  payload schema's table is a field's data key, attribute and kind. The
-  loop handles the plain cases (a string, a strict integer, a boolean, a
-  nested object) itself and calls the field's own public
-  :meth:`~marshmallow.fields.Field.deserialize` for the others. Anything
-  else (a wrong type, a missing required key, ``null`` where it is not
-  allowed) raises :exc:`Slow`, and the caller loads the document with the
-  schema instead, which decides and words the error. So the fast path only
-  ever returns what the schema returns.
-- **Dumping** the verbs: each row is an attribute, its wire key and its
-  kind; ``None`` is left out as the verb schemas' ``post_dump`` does, nested
-  objects are walked through their own tables, and fields the loop does not
-  know are written by their public :meth:`~marshmallow.fields.Field.serialize`.
-
-The schemas stay the one declared mapping: a row is derived from a field's
-public attributes (``data_key``, ``required``, ``allow_none``,
-``validators``...) and the schemas' own ``model`` and ``fold``. ``tests/test_tables.py``
-checks both paths against the schemas on generated input. Internal.
+A row of a table is a field's data key, attribute and kind, derived from the
+field's public attributes (``data_key``, ``required``, ``allow_none``,
+``validators``...) and the schema's own ``model`` and ``fold``, so the schemas
+stay the one declared mapping. The load loop handles the plain cases itself
+and calls the field's public ``deserialize`` (or ``convert``) for the others;
+anything it does not take (a wrong type, a missing required key, ``null``
+where it is not allowed) raises :exc:`Slow`, and the caller loads the document
+with the schema, which decides and words the error. The dump loop leaves
+``None`` out as the verb schemas' ``post_dump`` does, walks nested objects
+through their own tables and writes the other fields by their public
+``serialize``. ``tests/test_tables.py`` checks both paths against the
+schemas. Internal.
 """
 
 from __future__ import annotations
@@ -37,8 +31,6 @@ from .verb_fields import Number
 from .verb_fields import OneOrMany
 from .verb_fields import StrictBool
 from .verb_fields import StrOrList
-
-__all__ = ["Slow", "LoadTable", "DumpTable"]
 
 
 class Slow(Exception):
@@ -91,10 +83,7 @@ class LoadTable:
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
         self.model: c.Callable[..., t.Any] = t.cast(t.Any, schema).model
-        #: The schema's own post-load steps, when it has any.
-        self.fold: c.Callable[[dict[str, t.Any]], t.Any] | None = getattr(
-            schema, "fold", None
-        )
+        self.fold: c.Callable[[dict[str, t.Any]], t.Any] = t.cast(t.Any, schema).fold
         self.rows = [
             _load_row(name, field)
             for name, field in schema.fields.items()
@@ -139,9 +128,7 @@ class LoadTable:
                     )
                 except Exception:  # the schema decides, and words the error
                     raise Slow from None
-        if self.fold is not None:
-            self.fold(out)
-        return self.model(**out)
+        return self.model(**self.fold(out))
 
     def load_actions(self, value: t.Any) -> tuple[t.Any, ...]:
         """A result's ``actions`` as :class:`~.fields.Actions` loads them:
