@@ -34,20 +34,20 @@ class _Model:
 
     __slots__ = ()
     #: The field names, set by :func:`checked`.
-    field_names: t.ClassVar[frozenset[str]] = frozenset()
+    _field_names: t.ClassVar[frozenset[str]] = frozenset()
     #: Each field's ``(name, check, None allowed)``, set by :func:`checked`.
-    field_checks: t.ClassVar[tuple[tuple[str, check.Check, bool], ...]] = ()
+    _field_checks: t.ClassVar[tuple[tuple[str, check.Check, bool], ...]] = ()
 
     def __new__(cls: type[_M], *args: t.Any, **kwargs: t.Any) -> _M:
         # Before the dataclass __init__ refuses an unknown keyword, say what
         # to write instead (the old SDKs' camelCase, _from, _as): one set
         # comparison when keywords are given.
-        if kwargs and not cls.field_names.issuperset(kwargs):
+        if kwargs and not cls._field_names.issuperset(kwargs):
             raise TypeError(_unknown_keywords(cls, kwargs))
         return super().__new__(cls)
 
     def __post_init__(self) -> None:
-        for name, fix, optional in self.field_checks:
+        for name, fix, optional in self._field_checks:
             value = getattr(self, name)
             if value is None and optional:
                 continue
@@ -82,7 +82,7 @@ def _unknown_keywords(cls: type[_Model], kwargs: c.Iterable[str]) -> str:
     of ``cls``, with the name to write instead: ``minConfidence`` is
     ``min_confidence``, ``_from`` is ``from_``, a close spelling its field.
     """
-    names = cls.field_names
+    names = cls._field_names
     unknown = [key for key in kwargs if key not in names]
     fixes, strays = [], []
     for key in unknown:
@@ -138,8 +138,8 @@ def checked(**checks: check.Check) -> c.Callable[[_T], _T]:
                 raise TypeError(f"{cls.__name__}.{field.name} has no check")
             optional = field.default is None and fix not in check.ON_NONE
             rows.append((field.name, fix, optional))
-        type.__setattr__(cls, "field_checks", tuple(rows))
-        type.__setattr__(cls, "field_names", frozenset(row[0] for row in rows))
+        type.__setattr__(cls, "_field_checks", tuple(rows))
+        type.__setattr__(cls, "_field_names", frozenset(row[0] for row in rows))
         type.__setattr__(cls, "__setattr__", _refuse_setattr)
         type.__setattr__(cls, "__delattr__", _refuse_delattr)
         return cls

@@ -1,27 +1,6 @@
-"""The WebAPI verbs as frozen, keyword-only dataclasses.
-
-Each class is one element of a ``{"tropo": [...]}`` document. Python names are
-snake_case (``allow_signals``); the wire keys are the WebAPI's camelCase
-(``allowSignals``), mapped only in :mod:`flask_tropo.schemas`. Reserved words
-get a trailing underscore: ``from_``, ``as_``. The primary value is
-positional, everything else keyword-only:
-
-.. code-block:: python
-
-    from flask_tropo import verbs
-
-    [
-        verbs.Say("Welcome to Acme."),
-        verbs.Ask("[4 DIGITS]", say="Enter your PIN", name="pin", attempts=3),
-        verbs.On("continue", next=check_pin),
-    ]
-
-Mistakes fail at construction: an unknown or missing argument is a
-:class:`TypeError`; a value the wire reference rules out is a
-:class:`ValueError` whose message names the verb and the field. Strings are
-accepted where the wire takes an object and are wrapped:
-``Ask(choices="1,2")``, ``Ask(say="Pick one")``, ``On(say="Hold on")``.
-Voices, recognizers and networks are passed through unchecked.
+"""The WebAPI verbs as frozen, keyword-only dataclasses, each one element of
+a ``{"tropo": [...]}`` document; :doc:`/verbs` has the conventions and
+examples.
 
 Options that many verbs share mean the same everywhere and are not repeated
 on each class: ``name`` labels the verb's action in the result; ``required``

@@ -47,9 +47,10 @@ _ABSENT = object()
 
 def _load_row(name: str, field: fields.Field[t.Any]) -> tuple[t.Any, ...]:
     """``(key, attr, kind, arg, allow_none, required)``: for a plain field,
-    ``arg`` is the one type its values have."""
-    kind: int = _FIELD
-    arg: t.Any = field
+    ``arg`` is the one type its values have; for a converted one, what loads
+    a value (the field's own ``deserialize`` unless it has ``convert``)."""
+    kind: int = _CONVERT
+    arg: t.Any = field.deserialize
     if isinstance(field, Actions):
         kind, arg = _ACTIONS, LoadTable(field.schema)
     elif field.validators:
@@ -66,7 +67,7 @@ def _load_row(name: str, field: fields.Field[t.Any]) -> tuple[t.Any, ...]:
         kind = _LIST_OF if field.many else _NESTED
         arg = LoadTable(field.schema)
     elif callable(getattr(field, "convert", None)):
-        kind, arg = _CONVERT, t.cast(t.Any, field).convert
+        arg = t.cast(t.Any, field).convert
     # A default the schema would fill in is the schema's business.
     required = field.required or field.load_default is not missing
     return (field.data_key or name, field.attribute or name, kind, arg,
@@ -81,7 +82,6 @@ class LoadTable:
     """
 
     def __init__(self, schema: Schema) -> None:
-        self.schema = schema
         self.model: c.Callable[..., t.Any] = t.cast(t.Any, schema).model
         self.fold: c.Callable[[dict[str, t.Any]], t.Any] = t.cast(t.Any, schema).fold
         self.rows = [
@@ -121,11 +121,7 @@ class LoadTable:
                 out[attr] = [arg.load(item) for item in value]
             else:
                 try:
-                    out[attr] = (
-                        arg(value)
-                        if kind == _CONVERT
-                        else arg.deserialize(value, key, data)
-                    )
+                    out[attr] = arg(value)
                 except Exception:  # the schema decides, and words the error
                     raise Slow from None
         return self.model(**self.fold(out))
