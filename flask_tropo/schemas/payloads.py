@@ -291,7 +291,7 @@ def dump_result(result: Result) -> dict[str, t.Any]:
 def _load(schema: Schema, document: t.Any, data: t.Any) -> dict[str, t.Any]:
     """Load a decoded ``document`` with an envelope schema, turning every
     failure into :exc:`.InvalidPayload` that carries ``data``, the payload as
-    received. Internal.
+    received.
     """
     try:
         loaded: dict[str, t.Any] = schema.load(document)
@@ -303,39 +303,36 @@ def _load(schema: Schema, document: t.Any, data: t.Any) -> dict[str, t.Any]:
     except (TypeError, AttributeError, ValueError, RecursionError) as error:
         # A mapping whose contents defeat the schema in a way marshmallow does
         # not word (a broken custom Mapping, say): still a bad payload.
-        raise InvalidPayload(
-            {"_schema": [f"Invalid payload: {error}"]}, data
-        ) from error
+        raise _invalid(f"Invalid payload: {error}", data) from error
     return loaded
 
 
 def _decode(data: t.Any) -> t.Any:
     """Turn a ``str`` or ``bytes`` body into JSON data; pass anything else
-    through for the schema to check. Internal.
+    through for the schema to check.
     """
-    text = data
     if isinstance(data, (bytes, bytearray, memoryview)):
         raw = bytes(data)
+        # "utf-8-sig", without its codec's Python-level decode function: one
+        # leading BOM is dropped.
+        if raw[:3] == b"\xef\xbb\xbf":
+            raw = raw[3:]
         try:
-            # "utf-8-sig", without its codec's Python-level decode function:
-            # one leading BOM is dropped.
-            if raw[:3] == b"\xef\xbb\xbf":
-                raw = raw[3:]
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
-            raise InvalidPayload(
-                {"_schema": ["Body is not valid UTF-8."]}, data
-            ) from error
-    if not isinstance(text, str):
+            raise _invalid("Body is not valid UTF-8.", data) from error
+    elif isinstance(data, str):
+        text = data
+    else:
         return data
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        message = (
-            f"Body is not valid JSON: {error.msg}"
-            f" at line {error.lineno} column {error.colno}."
-        )
-        raise InvalidPayload({"_schema": [message]}, data) from error
+        where = f"at line {error.lineno} column {error.colno}"
+        raise _invalid(f"Body is not valid JSON: {error.msg} {where}.", data) from error
     except (ValueError, RecursionError) as error:
-        message = f"Body is not valid JSON: {error}."
-        raise InvalidPayload({"_schema": [message]}, data) from error
+        raise _invalid(f"Body is not valid JSON: {error}.", data) from error
+
+
+def _invalid(message: str, data: t.Any) -> InvalidPayload:
+    return InvalidPayload({"_schema": [message]}, data)
