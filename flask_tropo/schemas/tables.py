@@ -187,13 +187,9 @@ class DumpTable:
                 value = arg.dump(value)
             elif kind == _MANY:
                 table, always_list = arg
-                if type(value) is tuple:
-                    items = [table.dump(item) for item in value]
-                    value = items if always_list or len(items) != 1 else items[0]
-                else:
-                    value = table.dump(value)
-                    if always_list:
-                        value = [value]
+                many = value if type(value) is tuple else (value,)
+                items = [table.dump(item) for item in many]
+                value = items if always_list or len(items) != 1 else items[0]
             elif kind == _CALL:
                 value = arg(value)
             else:

@@ -115,12 +115,9 @@ class OneOrMany(_Nesting):
     ) -> t.Any:
         if value is None:
             return None
-        schema = self.schema_factory()
-        if isinstance(value, tuple):
-            items = [schema.dump(i) for i in value]
-            return items[0] if len(items) == 1 and not self.always_list else items
-        dumped = schema.dump(value)
-        return [dumped] if self.always_list else dumped
+        many = value if isinstance(value, tuple) else (value,)
+        items = [self.schema_factory().dump(item) for item in many]
+        return items if self.always_list or len(items) != 1 else items[0]
 
     def _deserialize(
         self, value: t.Any, attr: str | None, data: t.Any, **kw: t.Any
