@@ -71,14 +71,19 @@ def boolean(obj: t.Any, field: str, value: t.Any) -> t.Any:
     return value
 
 
+def non_empty(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """A non-empty string."""
+    if not isinstance(value, str) or not value:
+        fail(obj, field, f"must be a non-empty string, got {value!r}")
+    return value
+
+
 def one_of(*allowed: str) -> Check:
     """One of the ``allowed`` strings."""
-    return rule(
-        lambda v: v in allowed, f"must be one of {', '.join(map(repr, allowed))}"
-    )
+    choices = ", ".join(map(repr, allowed))
+    return rule(allowed.__contains__, f"must be one of {choices}")  # no lambda frame
 
 
-non_empty = rule(lambda v: isinstance(v, str) and v, "must be a non-empty string")
 dtmf_key = rule(
     lambda v: isinstance(v, str) and len(v) == 1 and v in "0123456789*#",
     "must be one DTMF key",
