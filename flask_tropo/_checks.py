@@ -1,19 +1,19 @@
-"""The checks of the verb fields: plain functions, run by
-:func:`flask_tropo._nested.checked` classes from ``__post_init__``.
+"""The checks of the verb fields, run from ``__post_init__`` by the classes
+:func:`flask_tropo._nested.checked` seals. Internal.
 
-A check is called as ``check(obj, field, value)`` with the verb or nested
-object being built, and returns the value to store (a list made a tuple, a
-string wrapped in its object) or raises :exc:`InvalidArgument` naming the
-class and the field. Fields with a simple annotation (``str | None``,
-``bool | None``...) get their check from the annotation
-(:func:`for_annotation`); the others name theirs in :func:`checked`.
-Internal; may change at any time.
+A check is called as ``check(obj, field, value)`` with the object being built
+and returns the value to store (a list made a tuple, a string wrapped in its
+object), or raises :exc:`InvalidArgument` naming the class and the field. A
+field with a simple annotation (``str | None``, ``Seconds | None``...) is
+checked by the annotation (:func:`for_annotation`); the others name their
+check in :func:`checked`.
 """
 
 from __future__ import annotations
 
 import collections.abc as c
 import difflib
+import math
 import re
 import typing as t
 
@@ -26,28 +26,17 @@ MODES = ("dtmf", "speech", "any")
 #: The events Tropo sends to ``on`` handlers: of any document, and of a
 #: transfer's own ``on`` (tropo-webapi.md 2.2).
 EVENTS = ("continue", "incomplete", "error", "hangup", "ring", "connect")
-EMAIL_FORMATS = ("plain", "encoded")
 
 # The types of the options whose values the wire reference lists; a field
 # annotated with one (``timeout: Seconds | None``) is checked by it.
-#: Seconds, 0 or more.
-Seconds: t.TypeAlias = float
-#: One signal name or several.
+Seconds: t.TypeAlias = float  # 0 or more
 Signals: t.TypeAlias = "str | c.Sequence[str]"
-#: ``promptLogSecurity``, ``generalLogSecurity``.
 LogSecurity: t.TypeAlias = t.Literal["none", "suppress"]
-#: ``asrLogSecurity``.
 AsrLogSecurity: t.TypeAlias = t.Literal["none", "suppress", "mask"]
-#: ``say.as``.
 SayAs: t.TypeAlias = t.Literal["DATE", "DIGITS", "NUMBER"]
-#: The ``format`` of a recording.
 AudioFormat: t.TypeAlias = t.Literal["audio/wav", "audio/mp3", "audio/au"]
-#: The ``method`` of a recording upload.
 UploadMethod: t.TypeAlias = t.Literal["POST", "PUT", "s3"]
-#: ``channel``.
 Channel: t.TypeAlias = t.Literal["VOICE", "TEXT"]
-#: A transcription object also takes "omit" (tropo-webapi.md 1.3; PHP suite).
-TRANSCRIPTION_EMAIL_FORMATS = ("plain", "encoded", "omit")
 _ASK_EVENT = re.compile(r"^(timeout|nomatch|nomatch:[1-9][0-9]*)$")
 _MASK = re.compile(r"^[DX-]+$")
 
@@ -57,7 +46,15 @@ def fail(obj: t.Any, field: str, message: str) -> t.NoReturn:
     raise InvalidArgument(message, verb=type(obj).__name__, field=field)
 
 
-# -- checks by annotation -----------------------------------------------------------
+def rule(test: c.Callable[[t.Any], object], message: str) -> Check:
+    """A check that ``test(value)`` is true, else fails with ``message``."""
+
+    def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
+        if not test(value):
+            fail(obj, field, f"{message}, got {value!r}")
+        return value
+
+    return check
 
 
 def string(obj: t.Any, field: str, value: t.Any) -> t.Any:
@@ -74,25 +71,39 @@ def boolean(obj: t.Any, field: str, value: t.Any) -> t.Any:
     return value
 
 
-def _number(obj: t.Any, field: str, value: t.Any, *, integer: bool = False) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        fail(obj, field, f"must be a number, got {value!r}")
-    if integer and not isinstance(value, int):
-        fail(obj, field, f"must be a whole number, got {value!r}")
-    if value != value or value in (float("inf"), float("-inf")):
-        fail(obj, field, f"must be a finite number, got {value!r}")
-
-
-def number(obj: t.Any, field: str, value: t.Any) -> t.Any:
-    """An ``int`` or a finite ``float`` (not a ``bool``)."""
-    _number(obj, field, value)
+def non_empty(obj: t.Any, field: str, value: t.Any) -> t.Any:
+    """A non-empty string."""
+    if not isinstance(value, str) or not value:
+        fail(obj, field, f"must be a non-empty string, got {value!r}")
     return value
 
 
-def integer(obj: t.Any, field: str, value: t.Any) -> t.Any:
-    """An ``int`` (not a ``bool``)."""
-    _number(obj, field, value, integer=True)
-    return value
+def one_of(*allowed: str) -> Check:
+    """One of the ``allowed`` strings."""
+    choices = ", ".join(map(repr, allowed))
+    return rule(allowed.__contains__, f"must be one of {choices}")  # no lambda frame
+
+
+dtmf_key = rule(
+    lambda v: isinstance(v, str) and len(v) == 1 and v in "0123456789*#",
+    "must be one DTMF key",
+)
+#: The event of a prompt: "timeout", "nomatch", "nomatch:N", space separated.
+event = rule(
+    lambda v: (
+        isinstance(v, str) and v.split() and all(map(_ASK_EVENT.match, v.split()))
+    ),
+    "must be 'timeout', 'nomatch' or 'nomatch:N' (space separated for several)",
+)
+#: A ``next`` target: a URL or a handler.
+next_target = rule(
+    lambda v: isinstance(v, str) or callable(v), "must be a URL or a handler"
+)
+#: A non-empty URL, or a handler of a recording or transcription route.
+link = rule(
+    lambda v: isinstance(v, str) and v or callable(v), "must be a URL or a handler"
+)
+_MODE = one_of(*MODES)
 
 
 def headers(obj: t.Any, field: str, value: t.Any) -> t.Any:
@@ -104,53 +115,11 @@ def headers(obj: t.Any, field: str, value: t.Any) -> t.Any:
     return dict(value)
 
 
-# -- strings ------------------------------------------------------------------------
-
-
-def non_empty(obj: t.Any, field: str, value: t.Any) -> t.Any:
-    """A non-empty string."""
-    if not isinstance(value, str) or not value:
-        fail(obj, field, f"must be a non-empty string, got {value!r}")
-    return value
-
-
-def one_of(*allowed: str) -> Check:
-    """One of the ``allowed`` strings."""
-
-    def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
-        if value not in allowed:
-            choices = ", ".join(repr(a) for a in allowed)
-            fail(obj, field, f"must be one of {choices}, got {value!r}")
-        return value
-
-    return check
-
-
 def mode(obj: t.Any, field: str, value: t.Any) -> t.Any:
     """A Choices mode in either case, stored lower case."""
     if value in MODES:
         return value
     return _MODE(obj, field, value.lower() if isinstance(value, str) else value)
-
-
-def dtmf_key(obj: t.Any, field: str, value: t.Any) -> t.Any:
-    """One DTMF key."""
-    if not isinstance(value, str) or len(value) != 1 or value not in "0123456789*#":
-        fail(obj, field, f"must be one DTMF key, got {value!r}")
-    return value
-
-
-def event(obj: t.Any, field: str, value: t.Any) -> t.Any:
-    """The event of a prompt: "timeout", "nomatch", "nomatch:N", space separated."""
-    parts = value.split() if isinstance(value, str) else []
-    if not parts or not all(_ASK_EVENT.match(p) for p in parts):
-        fail(
-            obj,
-            field,
-            "must be 'timeout', 'nomatch' or 'nomatch:N' (space separated for"
-            f" several), got {value!r}",
-        )
-    return value
 
 
 def on_event(obj: t.Any, field: str, value: t.Any) -> t.Any:
@@ -191,51 +160,25 @@ def mask_template(obj: t.Any, field: str, value: t.Any) -> t.Any:
     return value
 
 
-def next_target(obj: t.Any, field: str, value: t.Any) -> t.Any:
-    """A ``next`` target: a URL or a handler."""
-    if not (isinstance(value, str) or callable(value)):
-        fail(obj, field, f"must be a URL or a handler, got {value!r}")
-    return value
-
-
-def link(obj: t.Any, field: str, value: t.Any) -> t.Any:
-    """A non-empty URL, or a handler of a recording or transcription route
-    (rendered to its signed URL)."""
-    if not (isinstance(value, str) and value or callable(value)):
-        fail(obj, field, f"must be a URL or a handler, got {value!r}")
-    return value
-
-
-# -- numbers ------------------------------------------------------------------------
-
-
-def at_least(low: float, *, whole: bool = False) -> Check:
-    """A number (a whole one with ``whole``), ``low`` or more."""
+def number(low: float, high: float = math.inf, *, whole: bool = False) -> Check:
+    """A finite number (a whole one with ``whole``) from ``low`` to ``high``."""
 
     def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
-        if type(value) is int and value >= low:  # the usual answer, at once
+        if type(value) is int and low <= value <= high:  # the usual answer, at once
             return value
-        _number(obj, field, value, integer=whole)
-        if value < low:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            fail(obj, field, f"must be a number, got {value!r}")
+        if whole and not isinstance(value, int):
+            fail(obj, field, f"must be a whole number, got {value!r}")
+        if value != value or value in (math.inf, -math.inf):
+            fail(obj, field, f"must be a finite number, got {value!r}")
+        if high == math.inf and value < low:
             fail(obj, field, f"must be at least {low:g}, got {value!r}")
-        return value
-
-    return check
-
-
-def between(low: float, high: float) -> Check:
-    """A number from ``low`` to ``high``."""
-
-    def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
-        _number(obj, field, value)
         if not low <= value <= high:
             fail(obj, field, f"must be between {low:g} and {high:g}, got {value!r}")
         return value
 
     return check
-
-
-# -- collections --------------------------------------------------------------------
 
 
 def strings(obj: t.Any, field: str, value: t.Any) -> t.Any:
@@ -259,9 +202,6 @@ def destinations(obj: t.Any, field: str, value: t.Any) -> t.Any:
     ):
         fail(obj, field, f"must be a non-empty string or list of them, got {value!r}")
     return tuple(value)
-
-
-# -- nested objects -----------------------------------------------------------------
 
 
 def wrapping(cls: type[t.Any], what: str, *, also: tuple[type, ...] = ()) -> Check:
@@ -336,15 +276,12 @@ def prompts(say: type[t.Any], rule: PromptRule | None = None) -> Check:
             )
         says = []
         for item in items:
-            if isinstance(item, str):
-                item = say(item)
-            elif not isinstance(item, say):
+            if not isinstance(item, (str, say)):
                 fail(obj, field, f"must hold strings or Say objects, got {item!r}")
-            says.append(item)
-        result = tuple(says)
+            says.append(say(item) if isinstance(item, str) else item)
         if rule is not None:
-            rule(obj, field, result)
-        return result
+            rule(obj, field, tuple(says))
+        return tuple(says)
 
     return check
 
@@ -405,19 +342,17 @@ def upload_url(target: type[t.Any]) -> Check:
     a tuple).
     """
 
+    def one(value: t.Any) -> bool:
+        return isinstance(value, target) or isinstance(value, str) and value != ""
+
     def check(obj: t.Any, field: str, value: t.Any) -> t.Any:
-        if isinstance(value, str) and value or isinstance(value, target):
-            return value
-        if callable(value):  # a recording route's handler
+        if one(value) or callable(value):  # callable: a recording route's handler
             return value
         if (
             not isinstance(value, str)
             and isinstance(value, c.Sequence)
             and value
-            and all(
-                isinstance(v, target) or isinstance(v, str) and v or callable(v)
-                for v in value
-            )
+            and all(one(v) or callable(v) for v in value)
         ):
             targets = tuple(v if isinstance(v, target) else target(v) for v in value)
             return targets[0] if len(targets) == 1 else targets
@@ -454,33 +389,26 @@ def one_or_more(cls: type[t.Any], what: str) -> Check:
 ON_NONE: frozenset[Check] = frozenset({mask_template})
 
 
-#: The check of each simple annotation, as written in this package's
-#: modules (``from __future__ import annotations`` keeps them as text).
+#: The check of each simple annotation, as written in this package's modules
+#: (``from __future__ import annotations`` keeps them as text), ``| None``
+#: aside.
 _BY_ANNOTATION: dict[str, Check] = {
-    "str | None": string,
     "str": string,
-    "bool | None": boolean,
     "bool": boolean,
-    "float | None": number,
-    "int | None": integer,
-    "int": integer,
-    "c.Mapping[str, str] | None": headers,
-    "Signals | None": strings,
-    "Seconds | None": at_least(0),
+    "c.Mapping[str, str]": headers,
+    "Signals": strings,
+    "Seconds": number(0),
     "LogSecurity": one_of(*t.get_args(LogSecurity)),
-    "LogSecurity | None": one_of(*t.get_args(LogSecurity)),
-    "AsrLogSecurity | None": one_of(*t.get_args(AsrLogSecurity)),
-    "SayAs | None": one_of(*t.get_args(SayAs)),
-    "AudioFormat | None": one_of(*t.get_args(AudioFormat)),
-    "UploadMethod | None": one_of(*t.get_args(UploadMethod)),
-    "check.UploadMethod | None": one_of(*t.get_args(UploadMethod)),
-    "Channel | None": one_of(*t.get_args(Channel)),
+    "AsrLogSecurity": one_of(*t.get_args(AsrLogSecurity)),
+    "SayAs": one_of(*t.get_args(SayAs)),
+    "AudioFormat": one_of(*t.get_args(AudioFormat)),
+    "UploadMethod": one_of(*t.get_args(UploadMethod)),
+    "Channel": one_of(*t.get_args(Channel)),
 }
 
 
 def for_annotation(annotation: object) -> Check | None:
     """The check of a field annotated ``annotation``, if it is a simple one."""
-    return _BY_ANNOTATION.get(annotation) if isinstance(annotation, str) else None
-
-
-_MODE = one_of(*MODES)
+    if not isinstance(annotation, str):
+        return None
+    return _BY_ANNOTATION.get(annotation.removesuffix(" | None"))

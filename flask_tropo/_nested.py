@@ -1,7 +1,7 @@
-"""What the verbs and their nested objects share (the ``repr``, sealing,
-the checks run by ``__post_init__``, the :class:`Verb` base), and the nested
-objects themselves (:class:`Choices`, :class:`Prompt`...). Re-exported by
-:mod:`flask_tropo.verbs`; internal.
+"""What the verbs and their nested objects share (the checks run by
+``__post_init__``, sealing, the ``repr``, the :class:`Verb` base), and the
+nested objects themselves (:class:`Choices`, :class:`Prompt`...). Re-exported
+by :mod:`flask_tropo.verbs`; internal.
 """
 
 from __future__ import annotations
@@ -16,33 +16,10 @@ from dataclasses import FrozenInstanceError
 from dataclasses import dataclass
 
 from . import _checks as check
+from ._checks import UploadMethod
 
 _T = t.TypeVar("_T", bound=type)
 _M = t.TypeVar("_M", bound="_Model")
-
-#: The checks each class names in :func:`checked`.
-_DECLARED: dict[type, dict[str, check.Check]] = {}
-#: Each class's ``(field, check, None allowed)``, built on its first instance.
-_TABLES: dict[type, tuple[tuple[str, check.Check, bool], ...]] = {}
-
-
-def _table(cls: type) -> tuple[tuple[str, check.Check, bool], ...]:
-    """The checks of every field of ``cls``: the declared one, else the one
-    of its annotation; a field with neither is a mistake in this package.
-    """
-    declared = _DECLARED.get(cls, {})
-    rows = []
-    for field in dataclasses.fields(cls):
-        if field.name == "_":
-            continue
-        fix = declared.get(field.name) or check.for_annotation(field.type)
-        if fix is None:  # pragma: no cover - caught by the tests of every verb
-            raise TypeError(f"{cls.__name__}.{field.name} has no check")
-        optional = field.default is None and fix not in check.ON_NONE
-        rows.append((field.name, fix, optional))
-    table = _TABLES[cls] = tuple(rows)
-    return table
-
 
 #: An upper-case letter that starts a word of a camelCase name.
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
@@ -57,19 +34,20 @@ class _Model:
 
     __slots__ = ()
     #: The field names, set by :func:`checked`.
-    field_names: t.ClassVar[frozenset[str]] = frozenset()
+    _field_names: t.ClassVar[frozenset[str]] = frozenset()
+    #: Each field's ``(name, check, None allowed)``, set by :func:`checked`.
+    _field_checks: t.ClassVar[tuple[tuple[str, check.Check, bool], ...]] = ()
 
     def __new__(cls: type[_M], *args: t.Any, **kwargs: t.Any) -> _M:
         # Before the dataclass __init__ refuses an unknown keyword, say what
         # to write instead (the old SDKs' camelCase, _from, _as): one set
         # comparison when keywords are given.
-        if kwargs and not cls.field_names.issuperset(kwargs):
-            raise TypeError(_unknown_keywords(cls, kwargs, cls.field_names))
+        if kwargs and not cls._field_names.issuperset(kwargs):
+            raise TypeError(_unknown_keywords(cls, kwargs))
         return super().__new__(cls)
 
     def __post_init__(self) -> None:
-        table = _TABLES.get(type(self))
-        for name, fix, optional in _table(type(self)) if table is None else table:
+        for name, fix, optional in self._field_checks:
             value = getattr(self, name)
             if value is None and optional:
                 continue
@@ -81,12 +59,8 @@ class _Model:
     def __repr__(self) -> str:
         parts = []
         for field in dataclasses.fields(t.cast(t.Any, self)):
-            if field.name == "_":
-                continue
             value = getattr(self, field.name)
-            if not field.kw_only and field.default is dataclasses.MISSING:
-                parts.append(repr(value))
-            elif value is not field.default:
+            if value is not field.default:  # a required field has none
                 parts.append(
                     f"{field.name}={value!r}" if field.kw_only else repr(value)
                 )
@@ -103,13 +77,12 @@ class Verb(_Model):
     tropo_key: t.ClassVar[str]
 
 
-def _unknown_keywords(
-    cls: type, kwargs: c.Mapping[str, t.Any], names: c.Set[str]
-) -> str:
+def _unknown_keywords(cls: type[_Model], kwargs: c.Iterable[str]) -> str:
     """The message of the :exc:`TypeError` for keywords that name no field
     of ``cls``, with the name to write instead: ``minConfidence`` is
     ``min_confidence``, ``_from`` is ``from_``, a close spelling its field.
     """
+    names = cls._field_names
     unknown = [key for key in kwargs if key not in names]
     fixes, strays = [], []
     for key in unknown:
@@ -120,7 +93,6 @@ def _unknown_keywords(
             fixes.append(f"{found[0]}= for {key}=")
         else:
             strays.append(key)
-    s = "s" if len(unknown) > 1 else ""
     parts = []
     if fixes:
         parts.append(
@@ -133,8 +105,9 @@ def _unknown_keywords(
             f" {', '.join(sorted(names))}"
         )
     return (
-        f"{cls.__name__}() got unexpected keyword argument{s}"
-        f" {', '.join(repr(k) for k in unknown)}: {'. '.join(parts)}."
+        f"{cls.__name__}() got unexpected keyword argument"
+        f"{'s' if len(unknown) > 1 else ''} {', '.join(repr(k) for k in unknown)}:"
+        f" {'. '.join(parts)}."
     )
 
 
@@ -147,21 +120,26 @@ def _refuse_delattr(self: object, name: str) -> t.NoReturn:
 
 
 def checked(**checks: check.Check) -> c.Callable[[_T], _T]:
-    """Declare the checks of the fields whose annotation does not say
-    enough, and seal the class.
+    """Give each field of the class its check (the one named here, else the
+    one of its annotation) and seal the class.
 
     Sealing makes every assignment raise
     :class:`~dataclasses.FrozenInstanceError`: ``dataclass(frozen=True,
     slots=True)`` builds its ``__setattr__`` around the class as it was
-    before slots were added (CPython gh-105936), so on the Python versions
-    this package supports, setting a name that is not a field raised
-    ``TypeError: super(type, obj)`` instead.
+    before slots were added (CPython gh-105936), so setting a name that is
+    not a field raised ``TypeError: super(type, obj)`` instead.
     """
 
     def decorate(cls: _T) -> _T:
-        _DECLARED[cls] = checks
-        names = frozenset(f.name for f in dataclasses.fields(cls) if f.name != "_")
-        type.__setattr__(cls, "field_names", names)
+        rows = []
+        for field in dataclasses.fields(cls):
+            fix = checks.get(field.name) or check.for_annotation(field.type)
+            if fix is None:  # pragma: no cover - a mistake in this package
+                raise TypeError(f"{cls.__name__}.{field.name} has no check")
+            optional = field.default is None and fix not in check.ON_NONE
+            rows.append((field.name, fix, optional))
+        type.__setattr__(cls, "_field_checks", tuple(rows))
+        type.__setattr__(cls, "_field_names", frozenset(row[0] for row in rows))
         type.__setattr__(cls, "__setattr__", _refuse_setattr)
         type.__setattr__(cls, "__delattr__", _refuse_delattr)
         return cls
@@ -189,10 +167,8 @@ class Choices(_Model):
     terminator: str | None = None
 
 
-@checked(
-    url=check.link,
-    email_format=check.one_of(*check.TRANSCRIPTION_EMAIL_FORMATS),
-)
+# A transcription object also takes "omit" (tropo-webapi.md 1.3; PHP suite).
+@checked(url=check.link, email_format=check.one_of("plain", "encoded", "omit"))
 @dataclass(frozen=True, slots=True, repr=False)
 class Transcription(_Model):
     """Where a :class:`~flask_tropo.verbs.Record` sends its transcription.
@@ -220,16 +196,14 @@ class UploadTarget(_Model):
     :param url: where the file is uploaded (form field ``filename``), or a
         handler registered with ``on_recording`` (rendered to its signed
         URL).
-    :param username: user name for the upload.
-    :param password: password for the upload.
-    :param method: ``"POST"`` or ``"PUT"``.
+    :param method: ``"POST"``, ``"PUT"`` or ``"s3"``.
     """
 
     url: str | c.Callable[..., t.Any]
     _: KW_ONLY
     username: str | None = None
     password: str | None = None
-    method: check.UploadMethod | None = None
+    method: UploadMethod | None = None
 
 
 @checked()
@@ -242,7 +216,6 @@ class MachineDetection(_Model):
     played while detecting.
 
     :param introduction: text or audio URL played while detecting.
-    :param voice: the voice of the introduction.
     """
 
     introduction: str | None = None
@@ -256,7 +229,6 @@ class Prompt(_Model):
     """A conference ``joinPrompt`` or ``leavePrompt`` with its own text.
 
     :param value: text or audio URL.
-    :param voice: the voice to speak it with.
     """
 
     value: str

@@ -24,33 +24,23 @@ from ._nested import UploadTarget
 from ._nested import Verb
 from ._nested import checked
 
-#: A ``next`` target: a URL string, or a handler registered with
-#: ``on_result`` (rendered to its signed URL).
+#: A URL, or a handler of a route (rendered to its signed URL).
 NextTarget: t.TypeAlias = "str | c.Callable[..., t.Any]"
-#: Where a recording goes: URLs, handlers of ``on_recording`` routes, upload
-#: targets.
 UploadTo: t.TypeAlias = (
     "str | c.Callable[..., t.Any] | UploadTarget"
     " | c.Sequence[UploadTarget | str | c.Callable[..., t.Any]]"
 )
 
-_ATTEMPTS = check.at_least(1, whole=True)
-_CONFIDENCE = check.between(0, 100)
-_SENSITIVITY = check.between(0, 1)
+_ATTEMPTS = check.number(1, whole=True)
+_CONFIDENCE = check.number(0, 100)
+_SENSITIVITY = check.number(0, 1)
 #: The terminator of a Record or a Transfer.
 TERMINATOR = check.terminator(Choices)
 #: The upload URL of a Record or a StartRecording.
 UPLOAD_URL = check.upload_url(UploadTarget)
 
 
-# -- verbs --------------------------------------------------------------------
-
-
-@checked(
-    value=check.non_empty,
-    media=check.strings,
-    event=check.event,
-)
+@checked(value=check.non_empty, media=check.strings, event=check.event)
 @dataclass(frozen=True, slots=True, repr=False)
 class Say(Verb):
     """Speak text, play audio, or (on a text channel) send a message.
@@ -59,8 +49,6 @@ class Say(Verb):
 
     :param value: text, SSML or an audio URL.
     :param as\\_: read the value as ``"DATE"``, ``"DIGITS"`` or ``"NUMBER"``.
-    :param name: label echoed in the result.
-    :param allow_signals: signal names that interrupt it; ``""`` for none.
     :param media: MMS attachments: URLs or inline text.
     :param event: inside an :class:`Ask` or :class:`Record`, the event that
         plays this prompt: ``"timeout"``, ``"nomatch"``, ``"nomatch:2"``
@@ -101,7 +89,6 @@ class Ask(Verb):
         an ``event`` play on retries and must come first.
     :param attempts: how many tries before ``incomplete`` (default 1).
     :param bargein: let input interrupt the prompt (default true).
-    :param interdigit_timeout: seconds between DTMF keys (default 5).
     :param min_confidence: 0 to 100 (default 30).
     :param recognizer: speech recognition language, for example ``"en-us"``.
     :param sensitivity: 0 to 1 (default 0.5).
@@ -153,8 +140,8 @@ class On(Verb):
     :param event: ``"continue"``, ``"incomplete"``, ``"error"`` or
         ``"hangup"``; in a :class:`Transfer` ``"ring"`` or ``"connect"``; or,
         with ``signal=True``, a signal name the verbs list in
-        ``allow_signals``. Any other name is a :exc:`ValueError`, so a typo
-        (``"contine"``) fails here rather than ending the call.
+        ``allow_signals``. A typo (``"contine"``) fails here, not on the
+        call.
     :param next: where Tropo posts the result: a URL, or a handler registered
         with ``on_result`` (rendered to its signed URL).
     :param say: played before the result is posted.
@@ -192,9 +179,6 @@ class On(Verb):
 class Record(Verb):
     """Record the caller and upload the file.
 
-    :param url: upload destination(s): a URL string, a handler registered
-        with ``on_recording`` (rendered to its signed URL), an
-        :class:`UploadTarget` or a list of them.
     :param attempts: tries (default 1).
     :param async_upload: fire ``continue`` at once and upload in the background.
     :param bargein: let the caller interrupt the prompt (default true).
@@ -202,15 +186,10 @@ class Record(Verb):
     :param choices: the key that ends the recording: ``"#"`` or
         ``Choices(terminator="#")``.
     :param say: the prompt(s); event prompts may only be ``"timeout"``.
-    :param format: ``"audio/wav"``, ``"audio/mp3"`` or ``"audio/au"``.
     :param max_silence: seconds of silence that end the recording (default 5).
     :param max_time: the longest recording, in seconds.
-    :param method: ``"POST"`` or ``"PUT"``.
     :param min_confidence: legacy option, 0 to 100.
-    :param password: password for the upload.
-    :param username: user name for the upload.
     :param timeout: seconds to wait for speech to begin (default 30).
-    :param transcription: a :class:`Transcription`, or a list of them.
     :param sensitivity: 0 to 1.
     """
 

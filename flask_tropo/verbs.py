@@ -1,36 +1,28 @@
-"""The WebAPI verbs as frozen, keyword-only dataclasses.
-
-Each class is one element of a ``{"tropo": [...]}`` document. Python names are
-snake_case (``allow_signals``); the wire keys are the WebAPI's camelCase
-(``allowSignals``), mapped only in :mod:`flask_tropo.schemas`. Reserved words
-get a trailing underscore: ``from_``, ``as_``. The primary value is
-positional, everything else keyword-only:
-
-.. code-block:: python
-
-    from flask_tropo import verbs
-
-    [
-        verbs.Say("Welcome to Acme."),
-        verbs.Ask("[4 DIGITS]", say="Enter your PIN", name="pin", attempts=3),
-        verbs.On("continue", next=check_pin),
-    ]
-
-Mistakes fail at construction: an unknown or missing argument is a
-:class:`TypeError`; a value the wire reference rules out is a
-:class:`ValueError` whose message names the verb and the field. Strings are
-accepted where the wire takes an object and are wrapped:
-``Ask(choices="1,2")``, ``Ask(say="Pick one")``, ``On(say="Hold on")``.
-Voices, recognizers and networks are passed through unchecked.
+"""The WebAPI verbs as frozen, keyword-only dataclasses, each one element of
+a ``{"tropo": [...]}`` document; :doc:`/verbs` has the conventions and
+examples.
 
 Options that many verbs share mean the same everywhere and are not repeated
 on each class: ``name`` labels the verb's action in the result; ``required``
 (default true) lets the call go on only if the verb completes;
-``allow_signals`` names the signals that interrupt it; ``voice`` is the TTS
-voice of its prompts; ``prompt_log_security`` (``"none"`` or ``"suppress"``)
-keeps its prompts out of the logs; ``interdigit_timeout`` is the seconds
-allowed between DTMF keys; ``answer_on_media`` treats early media as
-answered; ``label`` and ``callback_url`` mark and report the call in its CDR.
+``allow_signals`` names the signals that interrupt it (``""`` none); ``voice``
+is the TTS voice of its prompts; ``prompt_log_security`` (``"none"`` or
+``"suppress"``) keeps its prompts out of the logs; ``interdigit_timeout`` is
+the seconds allowed between DTMF keys (default 5).
+
+Of the verbs that place a call: ``to`` is a destination (``+1415...``,
+``sip:...``) or a list of them; ``from_`` the caller id; ``headers`` SIP
+headers; ``timeout`` the seconds to wait for an answer (default 30);
+``channel`` ``"VOICE"`` or ``"TEXT"``; ``machine_detection`` ``True``, an
+introduction string or a :class:`MachineDetection`; ``answer_on_media``
+treats early media as answered; ``label`` and ``callback_url`` mark and report
+the call in its CDR.
+
+Of :class:`Record` and :class:`StartRecording`: ``url`` is where the file is
+uploaded: a URL, a handler registered with ``on_recording`` (rendered to its
+signed URL), an :class:`UploadTarget` or a list of them; ``format`` is
+``"audio/wav"``, ``"audio/mp3"`` or ``"audio/au"``; ``method`` ``"POST"``,
+``"PUT"`` or ``"s3"``; ``async_upload`` uploads in the background.
 """
 
 from __future__ import annotations
@@ -94,14 +86,10 @@ _MACHINE_DETECTION = check.wrapping(
 _JOIN_PROMPT = check.wrapping(Prompt, "a bool, a string or a Prompt", also=(bool,))
 
 
-# -- call control and the rest -------------------------------------------------
-
-
 @checked(
     to=check.destinations,
     choices=TERMINATOR,
-    headers=check.headers,
-    ring_repeat=check.at_least(0, whole=True),
+    ring_repeat=check.number(0, whole=True),
     machine_detection=_MACHINE_DETECTION,
     on=check.transfer_ons(On),
 )
@@ -109,18 +97,12 @@ _JOIN_PROMPT = check.wrapping(Prompt, "a bool, a string or a Prompt", also=(bool
 class Transfer(Verb):
     """Connect the caller to another party; the first to answer wins.
 
-    :param to: a destination or a list of them (``+1415...``, ``sip:...``).
-    :param from\\_: the caller id shown to the called party.
     :param choices: the key the caller presses to cancel: ``"#"`` or
         ``Choices(terminator="#")``.
-    :param headers: SIP headers for the new leg.
-    :param machine_detection: ``True``, an introduction string or a
-        :class:`MachineDetection`.
     :param on: ``On("ring", say=...)`` and/or ``On("connect", ...)``, one or a
         list.
     :param play_tones: pass DTMF between the legs.
     :param ring_repeat: how many times the ring audio repeats.
-    :param timeout: seconds to wait for an answer (default 30).
     """
 
     tropo_key: t.ClassVar[str] = "transfer"
@@ -146,24 +128,13 @@ class Transfer(Verb):
     label: str | None = None
 
 
-@checked(
-    to=check.destinations,
-    headers=check.headers,
-    machine_detection=_MACHINE_DETECTION,
-)
+@checked(to=check.destinations, machine_detection=_MACHINE_DETECTION)
 @dataclass(frozen=True, slots=True, repr=False)
 class Call(Verb):
     """Start an outbound call or text (only when no call is active).
 
-    :param to: a destination or a list of them.
-    :param from\\_: caller id (for SMS, a number of the account).
+    :param from\\_: for SMS, a number of the account.
     :param network: ``"PSTN"``, ``"SIP"``, ``"SMS"``...
-    :param channel: ``"VOICE"`` or ``"TEXT"``.
-    :param headers: SIP headers.
-    :param timeout: seconds to wait for an answer (default 30).
-    :param machine_detection: ``True``, an introduction string or a
-        :class:`MachineDetection`.
-    :param voice: the default voice of the call.
     """
 
     tropo_key: t.ClassVar[str] = "call"
@@ -186,22 +157,14 @@ class Call(Verb):
     label: str | None = None
 
 
-@checked(
-    say=check.prompts(Say),
-    to=check.destinations,
-    headers=check.headers,
-)
+@checked(say=check.prompts(Say), to=check.destinations)
 @dataclass(frozen=True, slots=True, repr=False)
 class Message(Verb):
     """Start a call or text, say something, and hang up, in one step.
 
     :param say: what to say or send: a string, a :class:`Say` or a list.
-    :param to: a destination or a list of them (SMS: only the first receives it).
-    :param channel: ``"VOICE"`` or ``"TEXT"``.
-    :param from\\_: caller id.
+    :param to: for SMS, only the first receives it.
     :param network: ``"SMS"``, ``"MMS"``, ``"PSTN"``...
-    :param timeout: seconds to wait for an answer (default 30).
-    :param headers: SIP headers.
     """
 
     tropo_key: t.ClassVar[str] = "message"
@@ -272,14 +235,10 @@ class Redirect(Verb):
     required: bool | None = None
 
 
-@checked(milliseconds=check.at_least(0, whole=True))
+@checked(milliseconds=check.number(0, whole=True))
 @dataclass(frozen=True, slots=True, repr=False)
 class Wait(Verb):
-    """Pause.
-
-    :param milliseconds: how long, in milliseconds.
-    :param allow_signals: signal names that end the wait early.
-    """
+    """Pause for ``milliseconds``."""
 
     tropo_key: t.ClassVar[str] = "wait"
 
@@ -290,21 +249,13 @@ class Wait(Verb):
 
 @checked(
     url=UPLOAD_URL,
-    transcription_email_format=check.one_of(*check.EMAIL_FORMATS),
+    transcription_email_format=check.one_of("plain", "encoded"),
     transcription_out_uri=check.next_target,
 )
 @dataclass(frozen=True, slots=True, repr=False)
 class StartRecording(Verb):
     """Record the whole call until :class:`StopRecording`.
 
-    :param url: upload destination(s): a URL string, a handler registered
-        with ``on_recording`` (rendered to its signed URL), an
-        :class:`UploadTarget` or a list of them.
-    :param async_upload: upload in the background.
-    :param format: ``"audio/wav"``, ``"audio/mp3"`` or ``"audio/au"``.
-    :param method: ``"POST"`` or ``"PUT"``.
-    :param username: user name for the upload.
-    :param password: password for the upload.
     :param transcription_id: echoed with the transcription.
     :param transcription_email_format: ``"plain"`` or ``"encoded"``.
     :param transcription_language: for example ``"en-us"``.
@@ -327,13 +278,10 @@ class StartRecording(Verb):
     transcription_out_uri: str | c.Callable[..., t.Any] | None = None
 
 
-@checked(headers=check.headers)
+@checked()
 @dataclass(frozen=True, slots=True, repr=False)
 class Answer(Verb):
-    """Answer the call, optionally with SIP headers.
-
-    :param headers: SIP headers, name to value.
-    """
+    """Answer the call, optionally with SIP headers."""
 
     tropo_key: t.ClassVar[str] = "answer"
 
@@ -379,24 +327,4 @@ class StopRecording(Verb):
 
 
 #: Every top-level verb class, by its wire key.
-VERBS: dict[str, type[Verb]] = {
-    cls.tropo_key: cls
-    for cls in (
-        Answer,
-        Ask,
-        Call,
-        Conference,
-        GeneralLogSecurity,
-        Hangup,
-        Message,
-        On,
-        Record,
-        Redirect,
-        Reject,
-        Say,
-        StartRecording,
-        StopRecording,
-        Transfer,
-        Wait,
-    )
-}
+VERBS: dict[str, type[Verb]] = {cls.tropo_key: cls for cls in Verb.__subclasses__()}

@@ -1,14 +1,5 @@
-"""Custom marshmallow fields for wire shapes the stock fields cannot express.
-
-Inbound payloads (:mod:`flask_tropo.schemas.payloads`):
-
-- :class:`UTCDateTime`: ISO-8601 timestamps, loaded as aware UTC datetimes and
-  dumped as ``2017-04-27T08:55:49.252Z``.
-- :class:`Headers`: SIP headers as an object, or the legacy list of
-  ``{"key", "value"}`` objects, folded into ``dict[str, str]``.
-- :class:`Parameters`: token-launch variables, stringified.
-- :class:`Actions`: a result's ``actions``, an object, a list, ``{}`` or
-  ``null``, loaded as a tuple.
+"""Custom marshmallow fields for the wire shapes of the inbound payloads
+(:mod:`flask_tropo.schemas.payloads`) that the stock fields cannot express.
 """
 
 from __future__ import annotations
@@ -21,18 +12,31 @@ import typing as t
 from marshmallow import ValidationError
 from marshmallow import fields
 
-__all__ = [
-    "Actions",
-    "Headers",
-    "Parameters",
-    "UTCDateTime",
-]
-
 _UTC = dt.timezone.utc
 _STRINGS = frozenset({str})
+_V = t.TypeVar("_V")
 
 
-class UTCDateTime(fields.Field[dt.datetime]):
+class _Converting(fields.Field[_V]):
+    """A field that loads through :meth:`convert`, which :mod:`.tables` calls
+    too."""
+
+    def _deserialize(
+        self,
+        value: t.Any,
+        attr: str | None,
+        data: c.Mapping[str, t.Any] | None,
+        **kwargs: t.Any,
+    ) -> _V:
+        return self.convert(value)
+
+    def convert(self, value: t.Any) -> _V:
+        """The value loaded from ``value`` (not ``None``), or a
+        :exc:`~marshmallow.ValidationError`."""
+        raise NotImplementedError
+
+
+class UTCDateTime(_Converting[dt.datetime]):
     """An ISO-8601 timestamp, loaded as an aware :class:`~datetime.datetime`
     in UTC.
 
@@ -43,18 +47,7 @@ class UTCDateTime(fields.Field[dt.datetime]):
 
     default_error_messages = {"invalid": "Not a valid datetime."}
 
-    def _deserialize(
-        self,
-        value: t.Any,
-        attr: str | None,
-        data: c.Mapping[str, t.Any] | None,
-        **kwargs: t.Any,
-    ) -> dt.datetime:
-        return self.convert(value)
-
     def convert(self, value: t.Any) -> dt.datetime:
-        """The value loaded from ``value`` (not ``None``), or a
-        :exc:`~marshmallow.ValidationError`; what :mod:`.tables` calls."""
         if isinstance(value, dt.datetime):
             parsed = value
         elif isinstance(value, str):
@@ -83,7 +76,42 @@ class UTCDateTime(fields.Field[dt.datetime]):
         return text[: -len("+00:00")] + "Z"
 
 
-class Headers(fields.Field[dict[str, str]]):
+class _StringMap(_Converting[dict[str, str]]):
+    """A mapping of strings to strings, dumped as a dict."""
+
+    def _serialize(
+        self,
+        value: dict[str, str] | None,
+        attr: str | None,
+        obj: t.Any,
+        **kwargs: t.Any,
+    ) -> dict[str, str] | None:
+        return None if value is None else dict(value)
+
+    def _strings(
+        self,
+        value: c.Mapping[t.Any, t.Any],
+        text: c.Callable[[t.Any], str | None],
+        key_error: str,
+        value_error: str,
+    ) -> dict[str, str]:
+        """``value`` with each item made a string by ``text``, or every
+        error: a key that is not a string, an item ``text`` gives ``None``."""
+        result: dict[str, str] = {}
+        errors: dict[t.Any, t.Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                errors[key] = {"key": [self.error_messages[key_error]]}
+            elif (string := text(item)) is None:
+                errors[key] = [self.error_messages[value_error]]
+            else:
+                result[key] = string
+        if errors:
+            raise ValidationError(errors)
+        return result
+
+
+class Headers(_StringMap):
     """SIP headers: an object of strings, or the legacy list of
     ``{"key": name, "value": value}`` objects.
 
@@ -99,18 +127,7 @@ class Headers(fields.Field[dict[str, str]]):
         "required": "Missing data for required field.",
     }
 
-    def _deserialize(
-        self,
-        value: t.Any,
-        attr: str | None,
-        data: c.Mapping[str, t.Any] | None,
-        **kwargs: t.Any,
-    ) -> dict[str, str]:
-        return self.convert(value)
-
     def convert(self, value: t.Any) -> dict[str, str]:
-        """The value loaded from ``value`` (not ``None``), or a
-        :exc:`~marshmallow.ValidationError`; what :mod:`.tables` calls."""
         if (
             type(value) is dict
             and _STRINGS.issuperset(map(type, value.values()))
@@ -118,24 +135,10 @@ class Headers(fields.Field[dict[str, str]]):
         ):
             return dict(value)  # the usual object of strings
         if isinstance(value, c.Mapping):
-            return self._from_mapping(value)
+            return self._strings(value, _string, "invalid_string", "invalid_string")
         if isinstance(value, (list, tuple)):
             return self._from_list(value)
         raise self.make_error("invalid")
-
-    def _from_mapping(self, value: c.Mapping[t.Any, t.Any]) -> dict[str, str]:
-        result: dict[str, str] = {}
-        errors: dict[t.Any, t.Any] = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                errors[key] = {"key": [self.error_messages["invalid_string"]]}
-            elif not isinstance(item, str):
-                errors[key] = [self.error_messages["invalid_string"]]
-            else:
-                result[key] = item
-        if errors:
-            raise ValidationError(errors)
-        return result
 
     def _from_list(self, value: c.Sequence[t.Any]) -> dict[str, str]:
         result: dict[str, str] = {}
@@ -162,17 +165,8 @@ class Headers(fields.Field[dict[str, str]]):
             raise ValidationError(errors)
         return result
 
-    def _serialize(
-        self,
-        value: dict[str, str] | None,
-        attr: str | None,
-        obj: t.Any,
-        **kwargs: t.Any,
-    ) -> dict[str, str] | None:
-        return None if value is None else dict(value)
 
-
-class Parameters(fields.Field[dict[str, str]]):
+class Parameters(_StringMap):
     """Token-launch variables, an object whose values are all made strings.
 
     Strings are kept; numbers go through :func:`str`; booleans become
@@ -186,50 +180,18 @@ class Parameters(fields.Field[dict[str, str]]):
         "invalid_value": "Not a valid parameter value.",
     }
 
-    def _deserialize(
-        self,
-        value: t.Any,
-        attr: str | None,
-        data: c.Mapping[str, t.Any] | None,
-        **kwargs: t.Any,
-    ) -> dict[str, str]:
-        return self.convert(value)
-
     def convert(self, value: t.Any) -> dict[str, str]:
-        """The value loaded from ``value`` (not ``None``), or a
-        :exc:`~marshmallow.ValidationError`; what :mod:`.tables` calls."""
         if not isinstance(value, c.Mapping):
             raise self.make_error("invalid")
-        result: dict[str, str] = {}
-        errors: dict[t.Any, t.Any] = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                errors[key] = {"key": [self.error_messages["invalid_key"]]}
-                continue
-            text = _stringify(item)
-            if text is None:
-                errors[key] = [self.error_messages["invalid_value"]]
-            else:
-                result[key] = text
-        if errors:
-            raise ValidationError(errors)
-        return result
+        return self._strings(value, _stringify, "invalid_key", "invalid_value")
 
-    def _serialize(
-        self,
-        value: dict[str, str] | None,
-        attr: str | None,
-        obj: t.Any,
-        **kwargs: t.Any,
-    ) -> dict[str, str] | None:
-        return None if value is None else dict(value)
+
+def _string(value: t.Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _stringify(value: t.Any) -> str | None:
-    """Turn one parameter value into a string, or ``None`` if it cannot be.
-
-    Internal.
-    """
+    """One parameter value as a string, or ``None`` if it cannot be one."""
     if isinstance(value, str):
         return value
     if value is None:

@@ -1,17 +1,16 @@
-"""Schemas of the session and result documents Tropo posts.
+"""Schemas of the session, result and transcription documents Tropo posts.
 
 They are the single mapping between the wire JSON and the dataclasses of
 :mod:`flask_tropo.payloads`, in both directions: loading builds the
 dataclasses (unknown keys ignored), dumping gives the wire shape with
-camelCase keys and ``None`` values left out.
-
-The schema instances are built once, at import, nested schemas included, so
-loading and dumping build no :class:`~marshmallow.Schema`.
+camelCase keys and ``None`` values left out. The schema instances are built
+once, at import, so loading and dumping build no :class:`~marshmallow.Schema`.
 """
 
 from __future__ import annotations
 
 import collections.abc as c
+import functools
 import json
 import typing as t
 
@@ -36,41 +35,16 @@ from .fields import UTCDateTime
 from .tables import LoadTable
 from .tables import Slow
 
-__all__ = [
-    "ActionSchema",
-    "EndpointSchema",
-    "InitialMediaSchema",
-    "ResultSchema",
-    "SessionSchema",
-    "dump_result",
-    "dump_session",
-    "load_result",
-    "load_session",
-    "load_transcription",
-]
-
-
-def _str() -> fields.String:
-    """An optional string field. Internal."""
-    return fields.String(allow_none=True)
-
-
-def _int() -> fields.Integer:
-    """An optional integer field that refuses floats and numeric strings.
-
-    Internal.
-    """
-    return fields.Integer(strict=True, allow_none=True)
+_str = functools.partial(fields.String, allow_none=True)
+#: An optional integer that refuses floats and numeric strings.
+_int = functools.partial(fields.Integer, strict=True, allow_none=True)
 
 
 class _PayloadSchema(Schema):
     """Base of the payload schemas: unknown keys are ignored on load, and keys
     whose value is ``None`` (or an empty collection named in ``omit_empty``)
-    are left out on dump. Internal.
-
-    A loaded object becomes a ``model`` instance after :meth:`fold`, the
-    steps the class attributes below declare; the fast path of
-    :mod:`.tables` calls the same method. These schemas have no other hooks.
+    are left out on dump. A loaded object becomes a ``model`` after
+    :meth:`fold`, which the fast path of :mod:`.tables` calls too.
     """
 
     #: The dataclass a loaded object becomes.
@@ -122,7 +96,7 @@ class EndpointSchema(_PayloadSchema):
     model = Endpoint
 
     id = _str()
-    e164_id = fields.String(data_key="e164Id", allow_none=True)
+    e164_id = _str(data_key="e164Id")
     name = _str()
     channel = _str()
     network = _str()
@@ -148,12 +122,12 @@ class SessionSchema(_PayloadSchema):
     omit_empty = frozenset({"headers", "parameters", "initialMedia"})
 
     id = fields.String(required=True)
-    account_id = fields.String(data_key="accountId", allow_none=True)
-    application_id = fields.String(data_key="applicationId", allow_none=True)
+    account_id = _str(data_key="accountId")
+    application_id = _str(data_key="applicationId")
     timestamp = UTCDateTime(allow_none=True)
-    user_type = fields.String(data_key="userType", allow_none=True)
-    initial_text = fields.String(data_key="initialText", allow_none=True)
-    call_id = fields.String(data_key="callId", allow_none=True)
+    user_type = _str(data_key="userType")
+    initial_text = _str(data_key="initialText")
+    call_id = _str(data_key="callId")
     to = fields.Nested(EndpointSchema, allow_none=True)
     from_ = fields.Nested(EndpointSchema, data_key="from", allow_none=True)
     headers = Headers(allow_none=True)
@@ -182,15 +156,13 @@ class ActionSchema(_PayloadSchema):
     value = _str()
     concept = _str()
     xml = _str()
-    upload_status = fields.String(data_key="uploadStatus", allow_none=True)
+    upload_status = _str(data_key="uploadStatus")
     duration = _int()
-    connected_duration = fields.Integer(
-        data_key="connectedDuration", strict=True, allow_none=True
-    )
+    connected_duration = _int(data_key="connectedDuration")
     url = _str()
-    user_type = fields.String(data_key="userType", allow_none=True)
+    user_type = _str(data_key="userType")
     timestamp = _str()
-    called_id = fields.String(data_key="calledid", allow_none=True)
+    called_id = _str(data_key="calledid")
     transcription = fields.Raw(allow_none=True)
 
 
@@ -206,40 +178,16 @@ class ResultSchema(_PayloadSchema):
     null_is_default = frozenset({"actions"})
 
     session_id = fields.String(data_key="sessionId", required=True)
-    call_id = fields.String(data_key="callId", allow_none=True)
+    call_id = _str(data_key="callId")
     state = _str()
-    call_state = fields.String(data_key="callState", allow_none=True, load_only=True)
-    session_duration = fields.Integer(
-        data_key="sessionDuration", strict=True, allow_none=True
-    )
+    call_state = _str(data_key="callState", load_only=True)
+    session_duration = _int(data_key="sessionDuration")
     sequence = _int()
     complete = fields.Boolean(allow_none=True)
     error = _str()
-    called_id = fields.String(data_key="calledid", allow_none=True)
-    user_type = fields.String(data_key="userType", allow_none=True)
+    called_id = _str(data_key="calledid")
+    user_type = _str(data_key="userType")
     actions = Actions(ActionSchema, allow_none=True)
-
-
-class _SessionEnvelopeSchema(Schema):
-    """``{"session": {...}}``. Internal."""
-
-    error_messages = {"type": 'Not a valid object: expected {"session": {...}}.'}
-
-    class Meta:
-        unknown = EXCLUDE
-
-    session = fields.Nested(SessionSchema, required=True)
-
-
-class _ResultEnvelopeSchema(Schema):
-    """``{"result": {...}}``. Internal."""
-
-    error_messages = {"type": 'Not a valid object: expected {"result": {...}}.'}
-
-    class Meta:
-        unknown = EXCLUDE
-
-    result = fields.Nested(ResultSchema, required=True)
 
 
 class TranscriptionSchema(_PayloadSchema):
@@ -249,25 +197,30 @@ class TranscriptionSchema(_PayloadSchema):
     model = TranscriptionResult
 
     identifier = _str()
-    text = fields.String(data_key="transcription", allow_none=True)
+    text = _str(data_key="transcription")
     confidence = fields.Float(allow_none=True)
     guid = _str()
 
 
-class _TranscriptionEnvelopeSchema(Schema):
-    """``{"result": {...}}``. Internal."""
-
-    error_messages = {"type": 'Not a valid object: expected {"result": {...}}.'}
-
+class _Envelope(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    result = fields.Nested(TranscriptionSchema, required=True)
+
+def _envelope(key: str, schema: type[Schema]) -> Schema:
+    """The schema of ``{key: {...}}`` around ``schema``."""
+    message = f'Not a valid object: expected {{"{key}": {{...}}}}.'
+    attrs = {
+        key: fields.Nested(schema, required=True),
+        "error_messages": {"type": message},
+    }
+    envelope: type[Schema] = type(f"{schema.__name__}Envelope", (_Envelope,), attrs)
+    return envelope()
 
 
-_transcription_envelope = _TranscriptionEnvelopeSchema()
-_session_envelope = _SessionEnvelopeSchema()
-_result_envelope = _ResultEnvelopeSchema()
+_session_envelope = _envelope("session", SessionSchema)
+_result_envelope = _envelope("result", ResultSchema)
+_transcription_envelope = _envelope("result", TranscriptionSchema)
 # Built now (with every nested schema), so no request builds a Schema.
 _session_table = LoadTable(SessionSchema())
 _result_table = LoadTable(ResultSchema())
@@ -280,46 +233,36 @@ def load_session(data: c.Mapping[str, t.Any] | str | bytes) -> Session:
         UTF-8 ``bytes``.
     :raise InvalidPayload: the document cannot be loaded.
     """
-    document = _decode(data)
-    try:
-        if type(document) is dict:
-            return t.cast(Session, _session_table.load(document.get("session")))
-    except Slow:
-        pass
-    session: Session = _load(_session_envelope, document, data)["session"]
-    return session
+    return t.cast(Session, _read(data, "session", _session_envelope, _session_table))
 
 
 def load_result(data: c.Mapping[str, t.Any] | str | bytes) -> Result:
-    """Load a result document; see :meth:`.Result.parse`.
-
-    :param data: the document as a mapping, or its JSON text as ``str`` or
-        UTF-8 ``bytes``.
-    :raise InvalidPayload: the document cannot be loaded.
-    """
-    document = _decode(data)
-    try:
-        if type(document) is dict:
-            return t.cast(Result, _result_table.load(document.get("result")))
-    except Slow:
-        pass
-    result: Result = _load(_result_envelope, document, data)["result"]
-    return result
+    """Load a result document as :func:`load_session` loads a session; see
+    :meth:`.Result.parse`."""
+    return t.cast(Result, _read(data, "result", _result_envelope, _result_table))
 
 
 def load_transcription(
     data: c.Mapping[str, t.Any] | str | bytes,
 ) -> TranscriptionResult:
-    """Load a transcription document; see :meth:`.TranscriptionResult.parse`.
+    """Load a transcription document as :func:`load_session` loads a
+    session; see :meth:`.TranscriptionResult.parse`."""
+    loaded = _read(data, "result", _transcription_envelope)
+    return t.cast(TranscriptionResult, loaded)
 
-    :param data: the document as a mapping, or its JSON text.
-    :raise InvalidPayload: the document cannot be loaded.
-    """
+
+def _read(
+    data: t.Any, key: str, envelope: Schema, table: LoadTable | None = None
+) -> t.Any:
+    """The object under ``key`` in ``data``: loaded by the fast ``table``
+    when it can, else by the ``envelope`` schema."""
     document = _decode(data)
-    loaded: TranscriptionResult = _load(_transcription_envelope, document, data)[
-        "result"
-    ]
-    return loaded
+    try:
+        if table is not None and type(document) is dict:
+            return table.load(document.get(key))
+    except Slow:
+        pass
+    return _load(envelope, document, data)[key]
 
 
 def dump_session(session: Session) -> dict[str, t.Any]:
@@ -331,8 +274,7 @@ def dump_session(session: Session) -> dict[str, t.Any]:
 
     :param session: the session to dump.
     """
-    dumped: dict[str, t.Any] = _session_envelope.dump({"session": session})
-    return dumped
+    return t.cast(dict[str, t.Any], _session_envelope.dump({"session": session}))
 
 
 def dump_result(result: Result) -> dict[str, t.Any]:
@@ -343,14 +285,13 @@ def dump_result(result: Result) -> dict[str, t.Any]:
 
     :param result: the result to dump.
     """
-    dumped: dict[str, t.Any] = _result_envelope.dump({"result": result})
-    return dumped
+    return t.cast(dict[str, t.Any], _result_envelope.dump({"result": result}))
 
 
 def _load(schema: Schema, document: t.Any, data: t.Any) -> dict[str, t.Any]:
     """Load a decoded ``document`` with an envelope schema, turning every
     failure into :exc:`.InvalidPayload` that carries ``data``, the payload as
-    received. Internal.
+    received.
     """
     try:
         loaded: dict[str, t.Any] = schema.load(document)
@@ -362,39 +303,36 @@ def _load(schema: Schema, document: t.Any, data: t.Any) -> dict[str, t.Any]:
     except (TypeError, AttributeError, ValueError, RecursionError) as error:
         # A mapping whose contents defeat the schema in a way marshmallow does
         # not word (a broken custom Mapping, say): still a bad payload.
-        raise InvalidPayload(
-            {"_schema": [f"Invalid payload: {error}"]}, data
-        ) from error
+        raise _invalid(f"Invalid payload: {error}", data) from error
     return loaded
 
 
 def _decode(data: t.Any) -> t.Any:
     """Turn a ``str`` or ``bytes`` body into JSON data; pass anything else
-    through for the schema to check. Internal.
+    through for the schema to check.
     """
-    text = data
     if isinstance(data, (bytes, bytearray, memoryview)):
         raw = bytes(data)
+        # "utf-8-sig", without its codec's Python-level decode function: one
+        # leading BOM is dropped.
+        if raw[:3] == b"\xef\xbb\xbf":
+            raw = raw[3:]
         try:
-            # "utf-8-sig", without its codec's Python-level decode function:
-            # one leading BOM is dropped.
-            if raw[:3] == b"\xef\xbb\xbf":
-                raw = raw[3:]
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
-            raise InvalidPayload(
-                {"_schema": ["Body is not valid UTF-8."]}, data
-            ) from error
-    if not isinstance(text, str):
+            raise _invalid("Body is not valid UTF-8.", data) from error
+    elif isinstance(data, str):
+        text = data
+    else:
         return data
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        message = (
-            f"Body is not valid JSON: {error.msg}"
-            f" at line {error.lineno} column {error.colno}."
-        )
-        raise InvalidPayload({"_schema": [message]}, data) from error
+        where = f"at line {error.lineno} column {error.colno}"
+        raise _invalid(f"Body is not valid JSON: {error.msg} {where}.", data) from error
     except (ValueError, RecursionError) as error:
-        message = f"Body is not valid JSON: {error}."
-        raise InvalidPayload({"_schema": [message]}, data) from error
+        raise _invalid(f"Body is not valid JSON: {error}.", data) from error
+
+
+def _invalid(message: str, data: t.Any) -> InvalidPayload:
+    return InvalidPayload({"_schema": [message]}, data)

@@ -1,24 +1,18 @@
-"""The two fast paths of the schemas: a field table derived once from the
-marshmallow schemas, and a small loop that walks it.
+"""The two fast paths of the schemas, derived once from them: loading the
+session and result documents Tropo posts, and dumping the verbs.
 
-- **Loading** the session and result documents Tropo posts: each row of a
-  payload schema's table is a field's data key, attribute and kind. The
-  loop handles the plain cases (a string, a strict integer, a boolean, a
-  nested object) itself and calls the field's own public
-  :meth:`~marshmallow.fields.Field.deserialize` for the others. Anything
-  else (a wrong type, a missing required key, ``null`` where it is not
-  allowed) raises :exc:`Slow`, and the caller loads the document with the
-  schema instead, which decides and words the error. So the fast path only
-  ever returns what the schema returns.
-- **Dumping** the verbs: each row is an attribute, its wire key and its
-  kind; ``None`` is left out as the verb schemas' ``post_dump`` does, nested
-  objects are walked through their own tables, and fields the loop does not
-  know are written by their public :meth:`~marshmallow.fields.Field.serialize`.
-
-The schemas stay the one declared mapping: a row is derived from a field's
-public attributes (``data_key``, ``required``, ``allow_none``,
-``validators``...) and the schemas' own ``model`` and ``fold``. ``tests/test_tables.py``
-checks both paths against the schemas on generated input. Internal.
+A row of a table is a field's data key, attribute and kind, derived from the
+field's public attributes (``data_key``, ``required``, ``allow_none``,
+``validators``...) and the schema's own ``model`` and ``fold``, so the schemas
+stay the one declared mapping. The load loop handles the plain cases itself
+and calls the field's public ``deserialize`` (or ``convert``) for the others;
+anything it does not take (a wrong type, a missing required key, ``null``
+where it is not allowed) raises :exc:`Slow`, and the caller loads the document
+with the schema, which decides and words the error. The dump loop leaves
+``None`` out as the verb schemas' ``post_dump`` does, walks nested objects
+through their own tables and writes the other fields by their public
+``serialize``. ``tests/test_tables.py`` checks both paths against the
+schemas. Internal.
 """
 
 from __future__ import annotations
@@ -38,8 +32,6 @@ from .verb_fields import OneOrMany
 from .verb_fields import StrictBool
 from .verb_fields import StrOrList
 
-__all__ = ["Slow", "LoadTable", "DumpTable"]
-
 
 class Slow(Exception):
     """The fast load path does not handle this input: load it with the
@@ -55,9 +47,10 @@ _ABSENT = object()
 
 def _load_row(name: str, field: fields.Field[t.Any]) -> tuple[t.Any, ...]:
     """``(key, attr, kind, arg, allow_none, required)``: for a plain field,
-    ``arg`` is the one type its values have."""
-    kind: int = _FIELD
-    arg: t.Any = field
+    ``arg`` is the one type its values have; for a converted one, what loads
+    a value (the field's own ``deserialize`` unless it has ``convert``)."""
+    kind: int = _CONVERT
+    arg: t.Any = field.deserialize
     if isinstance(field, Actions):
         kind, arg = _ACTIONS, LoadTable(field.schema)
     elif field.validators:
@@ -74,7 +67,7 @@ def _load_row(name: str, field: fields.Field[t.Any]) -> tuple[t.Any, ...]:
         kind = _LIST_OF if field.many else _NESTED
         arg = LoadTable(field.schema)
     elif callable(getattr(field, "convert", None)):
-        kind, arg = _CONVERT, t.cast(t.Any, field).convert
+        arg = t.cast(t.Any, field).convert
     # A default the schema would fill in is the schema's business.
     required = field.required or field.load_default is not missing
     return (field.data_key or name, field.attribute or name, kind, arg,
@@ -89,12 +82,8 @@ class LoadTable:
     """
 
     def __init__(self, schema: Schema) -> None:
-        self.schema = schema
         self.model: c.Callable[..., t.Any] = t.cast(t.Any, schema).model
-        #: The schema's own post-load steps, when it has any.
-        self.fold: c.Callable[[dict[str, t.Any]], t.Any] | None = getattr(
-            schema, "fold", None
-        )
+        self.fold: c.Callable[[dict[str, t.Any]], t.Any] = t.cast(t.Any, schema).fold
         self.rows = [
             _load_row(name, field)
             for name, field in schema.fields.items()
@@ -132,16 +121,10 @@ class LoadTable:
                 out[attr] = [arg.load(item) for item in value]
             else:
                 try:
-                    out[attr] = (
-                        arg(value)
-                        if kind == _CONVERT
-                        else arg.deserialize(value, key, data)
-                    )
+                    out[attr] = arg(value)
                 except Exception:  # the schema decides, and words the error
                     raise Slow from None
-        if self.fold is not None:
-            self.fold(out)
-        return self.model(**out)
+        return self.model(**self.fold(out))
 
     def load_actions(self, value: t.Any) -> tuple[t.Any, ...]:
         """A result's ``actions`` as :class:`~.fields.Actions` loads them:
@@ -204,13 +187,9 @@ class DumpTable:
                 value = arg.dump(value)
             elif kind == _MANY:
                 table, always_list = arg
-                if type(value) is tuple:
-                    items = [table.dump(item) for item in value]
-                    value = items if always_list or len(items) != 1 else items[0]
-                else:
-                    value = table.dump(value)
-                    if always_list:
-                        value = [value]
+                many = value if type(value) is tuple else (value,)
+                items = [table.dump(item) for item in many]
+                value = items if always_list or len(items) != 1 else items[0]
             elif kind == _CALL:
                 value = arg(value)
             else:

@@ -15,17 +15,6 @@ from marshmallow import fields
 
 from ..exceptions import TropoError
 
-__all__ = [
-    "NEXT_URL",
-    "FlagOrObject",
-    "Next",
-    "Number",
-    "OneOrMany",
-    "StrOrList",
-    "StrictBool",
-    "UploadUrl",
-]
-
 #: The resolver of callable ``next`` targets for the render in progress
 #: (a handler in, its URL out); set by :func:`flask_tropo.render`.
 NEXT_URL: contextvars.ContextVar[c.Callable[[c.Callable[..., t.Any]], str] | None] = (
@@ -35,11 +24,6 @@ NEXT_URL: contextvars.ContextVar[c.Callable[[c.Callable[..., t.Any]], str] | Non
 
 class StrictBool(fields.Field[bool]):
     """A JSON boolean, nothing else (no ``"true"`` strings, no ``1``)."""
-
-    def _serialize(
-        self, value: t.Any, attr: str | None, obj: t.Any, **kw: t.Any
-    ) -> t.Any:
-        return value
 
     def _deserialize(
         self, value: t.Any, attr: str | None, data: t.Any, **kw: t.Any
@@ -58,11 +42,6 @@ class Number(fields.Field[float]):
     def __init__(self, *, integer: bool = False, **kw: t.Any) -> None:
         super().__init__(**kw)
         self.integer = integer
-
-    def _serialize(
-        self, value: t.Any, attr: str | None, obj: t.Any, **kw: t.Any
-    ) -> t.Any:
-        return value
 
     def _deserialize(
         self, value: t.Any, attr: str | None, data: t.Any, **kw: t.Any
@@ -96,16 +75,25 @@ class StrOrList(fields.Field[t.Any]):
         raise ValidationError("Not a string or a list of strings.")
 
 
-class OneOrMany(fields.Field[t.Any]):
+class _Nesting(fields.Field[t.Any]):
+    """A field of objects of another schema.
+
+    :param schema: returns that schema (the schemas refer to each other, so
+        it is called when needed).
+    """
+
+    def __init__(self, schema: c.Callable[[], Schema], **kw: t.Any) -> None:
+        super().__init__(**kw)
+        self.schema_factory = schema
+
+
+class OneOrMany(_Nesting):
     """Objects of one schema given as one object or a list of them.
 
     Dumps one as an object and several as a list (``say``), or always as a
     list with ``always_list`` (``Transfer.on``). Loads an object, a list, or
     with ``wrap_str`` a bare string (``"say": "Hi"``); a tuple, or the object
     alone with ``collapse`` when there is one.
-
-    :param schema: returns the schema of one object (the schemas refer to
-        each other, so it is called when needed).
     """
 
     def __init__(
@@ -117,8 +105,7 @@ class OneOrMany(fields.Field[t.Any]):
         collapse: bool = False,
         **kw: t.Any,
     ) -> None:
-        super().__init__(**kw)
-        self.schema_factory = schema
+        super().__init__(schema, **kw)
         self.always_list = always_list
         self.wrap_str = wrap_str
         self.collapse = collapse
@@ -128,12 +115,9 @@ class OneOrMany(fields.Field[t.Any]):
     ) -> t.Any:
         if value is None:
             return None
-        schema = self.schema_factory()
-        if isinstance(value, tuple):
-            items = [schema.dump(i) for i in value]
-            return items[0] if len(items) == 1 and not self.always_list else items
-        dumped = schema.dump(value)
-        return [dumped] if self.always_list else dumped
+        many = value if isinstance(value, tuple) else (value,)
+        items = [self.schema_factory().dump(item) for item in many]
+        return items if self.always_list or len(items) != 1 else items[0]
 
     def _deserialize(
         self, value: t.Any, attr: str | None, data: t.Any, **kw: t.Any
@@ -165,15 +149,8 @@ class OneOrMany(fields.Field[t.Any]):
         return tuple(items)
 
 
-class FlagOrObject(fields.Field[t.Any]):
-    """``true``/``false`` or an object (``machineDetection``, ``joinPrompt``).
-
-    :param schema: returns the schema of the object.
-    """
-
-    def __init__(self, schema: c.Callable[[], Schema], **kw: t.Any) -> None:
-        super().__init__(**kw)
-        self.schema_factory = schema
+class FlagOrObject(_Nesting):
+    """``true``/``false`` or an object (``machineDetection``, ``joinPrompt``)."""
 
     def _serialize(
         self, value: t.Any, attr: str | None, obj: t.Any, **kw: t.Any
@@ -192,16 +169,10 @@ class FlagOrObject(fields.Field[t.Any]):
         raise ValidationError("Not a boolean or an object.")
 
 
-class UploadUrl(fields.Field[t.Any]):
-    """``url`` of record and startRecording: a string, an object or a list
-    (one object stored alone).
-
-    :param schema: returns the schema of an upload target object.
+class UploadUrl(_Nesting):
+    """``url`` of record and startRecording: a string, an upload target
+    object or a list (one object stored alone).
     """
-
-    def __init__(self, schema: c.Callable[[], Schema], **kw: t.Any) -> None:
-        super().__init__(**kw)
-        self.schema_factory = schema
 
     def _serialize(
         self, value: t.Any, attr: str | None, obj: t.Any, **kw: t.Any
@@ -210,7 +181,7 @@ class UploadUrl(fields.Field[t.Any]):
             return value
         schema = self.schema_factory()
         if isinstance(value, tuple):
-            return [i if isinstance(i, str) else schema.dump(i) for i in value]
+            return [schema.dump(target) for target in value]
         if callable(value):  # a recording route's handler
             return Next.resolve(value)
         return schema.dump(value)

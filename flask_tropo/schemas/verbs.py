@@ -2,13 +2,10 @@
 
 These schemas are the single declared mapping of every verb, in both
 directions: ``dump`` writes the wire form that :func:`~flask_tropo.render`
-returns, ``load`` reads any SDK dialect back into verb objects for
-:func:`~flask_tropo.parse_document`. Every schema instance is built once, at
-import; nothing here constructs a ``Schema`` per call.
-
-Wire conventions (``DESIGN.md`` 3.2): ``None`` is left out; one ``say`` is an
-object and several an array; ``Transfer.on`` is an array; numbers are written
-as given.
+returns (the conventions of ``docs/verbs.rst``), ``load`` reads any SDK
+dialect back into verb objects for :func:`~flask_tropo.parse_document`. Every
+schema instance is built once, at import; nothing here constructs a
+``Schema`` per call.
 """
 
 from __future__ import annotations
@@ -39,11 +36,7 @@ from .verb_fields import UploadUrl
 __all__ = ["VERB_SCHEMAS", "WireSchema", "dump_verb", "load_verb"]
 
 
-def _str(**kw: t.Any) -> fields.String:
-    return fields.String(**kw)
-
-
-# -- schemas ------------------------------------------------------------------
+_str = fields.String
 
 
 class WireSchema(Schema):
@@ -101,7 +94,7 @@ class SaySchema(WireSchema):
 
 
 def _says(**kw: t.Any) -> OneOrMany:
-    return OneOrMany(lambda: SAY, wrap_str="value", **kw)
+    return OneOrMany(lambda: VERB_SCHEMAS[v.Say], wrap_str="value", **kw)
 
 
 class TranscriptionSchema(WireSchema):
@@ -217,7 +210,7 @@ class TransferSchema(WireSchema):
         lambda: MACHINE_DETECTION, data_key="machineDetection"
     )
     name = _str()
-    on = OneOrMany(lambda: ON, always_list=True)
+    on = OneOrMany(lambda: VERB_SCHEMAS[v.On], always_list=True)
     play_tones = StrictBool(data_key="playTones")
     required = StrictBool()
     ring_repeat = Number(integer=True, data_key="ringRepeat")
@@ -312,49 +305,20 @@ class AnswerSchema(WireSchema):
     headers = Headers()
 
 
-class _EmptySchema(WireSchema):
-    """Verbs without options: written ``null``, read from ``null``, ``{}`` or
-    the string ``"null"`` (the PHP SDK).
-    """
-
-
-class HangupSchema(_EmptySchema):
-    model = v.Hangup
-
-
-class RejectSchema(_EmptySchema):
-    model = v.Reject
-
-
-class StopRecordingSchema(_EmptySchema):
-    model = v.StopRecording
-
-
-SAY: SaySchema = SaySchema()
-ON: OnSchema = OnSchema()
 TRANSCRIPTION: TranscriptionSchema = TranscriptionSchema()
 UPLOAD_TARGET: UploadTargetSchema = UploadTargetSchema()
 MACHINE_DETECTION: MachineDetectionSchema = MachineDetectionSchema()
 PROMPT: PromptSchema = PromptSchema()
 
-#: One schema instance per verb class, built once at import.
+#: One schema instance per verb class with options, built once at import;
+#: :func:`dump_verb` and :func:`load_verb` map the others.
 VERB_SCHEMAS: dict[type[v.Verb], WireSchema] = {
-    v.Answer: AnswerSchema(),
-    v.Ask: AskSchema(),
-    v.Call: CallSchema(),
-    v.Conference: ConferenceSchema(),
-    v.Hangup: HangupSchema(),
-    v.Message: MessageSchema(),
-    v.On: ON,
-    v.Record: RecordSchema(),
-    v.Redirect: RedirectSchema(),
-    v.Reject: RejectSchema(),
-    v.Say: SAY,
-    v.StartRecording: StartRecordingSchema(),
-    v.StopRecording: StopRecordingSchema(),
-    v.Transfer: TransferSchema(),
-    v.Wait: WaitSchema(),
+    schema.model: schema()
+    for schema in WireSchema.__subclasses__()
+    if issubclass(schema.model, v.Verb)
 }
+#: Verbs without options: written ``null``, read from ``null``, ``{}`` or the
+#: PHP SDK's ``"null"``.
 _EMPTY = (v.Hangup, v.Reject, v.StopRecording)
 
 
