@@ -347,7 +347,44 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return scheme, (parts.hostname or "").lower(), port
 
 
-class WSGITransport:
+class _Shaped:
+    """What both transports share: the shape of their requests. Internal."""
+
+    auth: tuple[str, str] | None
+
+    def post(self, url: str, payload: t.Mapping[str, t.Any]) -> Response:
+        """POST ``payload`` as JSON to the absolute ``url``."""
+        return self.send(url, _body(payload), {})
+
+    def send(self, url: str, body: bytes, headers: t.Mapping[str, str]) -> Response:
+        """POST ``body`` with ``headers`` to the absolute ``url``."""
+        address, sent = _request(url, self._auth(url), headers)
+        return self._send("POST", url, address, sent, body)
+
+    def upload(
+        self,
+        url: str,
+        body: bytes,
+        content_type: str,
+        *,
+        method: str = "POST",
+        auth: tuple[str, str] | None = None,
+    ) -> Response:
+        """Send a recording to ``url`` with the upload target's own
+        credentials (``auth``), not the call's."""
+        address, sent = _request(url, auth, {"Content-Type": content_type})
+        return self._send(method, url, address, sent, body)
+
+    def _auth(self, url: str) -> tuple[str, str] | None:
+        return self.auth
+
+    def _send(
+        self, method: str, url: str, address: str, headers: dict[str, str], body: bytes
+    ) -> Response:
+        raise NotImplementedError
+
+
+class WSGITransport(_Shaped):
     """Calls a Flask app (or any WSGI app) in process through
     :class:`werkzeug.test.Client`.
 
@@ -367,28 +404,10 @@ class WSGITransport:
         self.app = app
         self.auth = auth
 
-    def post(self, url: str, payload: t.Mapping[str, t.Any]) -> Response:
-        return self.send(url, _body(payload), {})
-
-    def send(self, url: str, body: bytes, headers: t.Mapping[str, str]) -> Response:
-        return self._send("POST", *_request(url, self.auth, headers), body)
-
-    def upload(
-        self,
-        url: str,
-        body: bytes,
-        content_type: str,
-        *,
-        method: str = "POST",
-        auth: tuple[str, str] | None = None,
-    ) -> Response:
-        headers = {"Content-Type": content_type}
-        return self._send(method, *_request(url, auth, headers), body)
-
     def _send(
-        self, method: str, url: str, headers: dict[str, str], body: bytes
+        self, method: str, url: str, address: str, headers: dict[str, str], body: bytes
     ) -> Response:
-        parts = urlsplit(url)
+        parts = urlsplit(address)
         path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
         client = Client(self.app, use_cookies=False)
         response = client.open(
@@ -411,7 +430,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-class HTTPTransport:
+class HTTPTransport(_Shaped):
     """POSTs over real HTTP with :mod:`urllib.request`, to an app in any
     language.
 
@@ -439,26 +458,10 @@ class HTTPTransport:
         self.timeout = timeout
         self.auth = auth
 
-    def post(self, url: str, payload: t.Mapping[str, t.Any]) -> Response:
-        return self.send(url, _body(payload), {})
-
-    def send(self, url: str, body: bytes, headers: t.Mapping[str, str]) -> Response:
+    def _auth(self, url: str) -> tuple[str, str] | None:
         # The credentials go only where the call started: a next URL may
         # name any host.
-        auth = self.auth if _origin(url) == _origin(self.base_url) else None
-        return self._send("POST", url, *_request(url, auth, headers), body)
-
-    def upload(
-        self,
-        url: str,
-        body: bytes,
-        content_type: str,
-        *,
-        method: str = "POST",
-        auth: tuple[str, str] | None = None,
-    ) -> Response:
-        headers = {"Content-Type": content_type}
-        return self._send(method, url, *_request(url, auth, headers), body)
+        return self.auth if _origin(url) == _origin(self.base_url) else None
 
     def _send(
         self, method: str, url: str, address: str, headers: dict[str, str], body: bytes
