@@ -32,7 +32,7 @@ FORBIDDEN = {
     ),
     "generated source": r"\bexec\(|\blinecache\b|(?<![.\w])compile\(",
     "object creation or class switching around __init__": (
-        r"object\.__new__\(|__class__\s*=[^=]"
+        r"object\.__new__\b|__class__\s*=[^=]"
     ),
 }
 
